@@ -1,0 +1,185 @@
+//! Source files, positions and spans: the first stage of kubeward's pipeline.
+//!
+//! Every later stage (YAML loader, model, rules, reporters) locates things with a [`Span`]
+//! made of two [`Pos`]itions. Positions are 1-based lines and 1-based columns counted in
+//! characters, which is what editors, SARIF consumers and humans expect.
+//!
+//! ```
+//! use kubeward_source::{SourceFile, Pos};
+//! let file = SourceFile::new("app.yaml", "kind: Pod\nmetadata:\n  name: web\n");
+//! assert_eq!(file.line(3), Some("  name: web"));
+//! assert_eq!(file.line_count(), 3);
+//! assert!(Pos::new(1, 1) < Pos::new(2, 1));
+//! ```
+#![forbid(unsafe_code)]
+
+use std::sync::Arc;
+
+/// A position in a source file: 1-based line, 1-based column in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// Line number, starting at 1.
+    pub line: u32,
+    /// Column number in characters, starting at 1.
+    pub col: u32,
+}
+
+impl Pos {
+    /// A position from a 1-based line and a 1-based column.
+    #[must_use]
+    pub const fn new(line: u32, col: u32) -> Self {
+        Self { line, col }
+    }
+}
+
+/// A half-open range of source positions (`start` inclusive, `end` exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    /// First character of the range.
+    pub start: Pos,
+    /// Position just after the last character of the range.
+    pub end: Pos,
+}
+
+impl Span {
+    /// A span from two positions.
+    #[must_use]
+    pub const fn new(start: Pos, end: Pos) -> Self {
+        Self { start, end }
+    }
+
+    /// A span covering a single position.
+    #[must_use]
+    pub const fn point(pos: Pos) -> Self {
+        Self {
+            start: pos,
+            end: pos,
+        }
+    }
+
+    /// The smallest span covering both `self` and `other`.
+    #[must_use]
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    /// The same span with every line moved down by `lines` (used when a file is parsed in pieces).
+    #[must_use]
+    pub const fn shifted(self, lines: u32) -> Span {
+        Span {
+            start: Pos::new(self.start.line + lines, self.start.col),
+            end: Pos::new(self.end.line + lines, self.end.col),
+        }
+    }
+}
+
+/// One input file (or standard input) with its text and a line index built on creation.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    path: Arc<str>,
+    text: Arc<str>,
+    line_starts: Arc<[usize]>,
+}
+
+impl SourceFile {
+    /// Creates a source file from its display path and its text.
+    #[must_use]
+    pub fn new(path: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        if starts.last() == Some(&text.len()) && text.len() > 0 {
+            starts.pop();
+        }
+        Self {
+            path: path.into(),
+            text,
+            line_starts: starts.into(),
+        }
+    }
+
+    /// The path as given on the command line (`-` or `<stdin>` for standard input).
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The shared path, cheap to clone into diagnostics.
+    #[must_use]
+    pub fn path_arc(&self) -> Arc<str> {
+        Arc::clone(&self.path)
+    }
+
+    /// The whole text of the file.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Number of lines in the file (a trailing newline does not start a new line).
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text of line `n` (1-based) without its line terminator, if the line exists.
+    #[must_use]
+    pub fn line(&self, n: u32) -> Option<&str> {
+        let idx = usize::try_from(n).ok()?.checked_sub(1)?;
+        let start = *self.line_starts.get(idx)?;
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let line = self.text.get(start..end)?;
+        Some(line.trim_end_matches(['\n', '\r']))
+    }
+
+    /// The byte offset at which line `n` (1-based) starts.
+    #[must_use]
+    pub fn line_start(&self, n: u32) -> Option<usize> {
+        let idx = usize::try_from(n).ok()?.checked_sub(1)?;
+        self.line_starts.get(idx).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_one_based_and_trimmed() {
+        let f = SourceFile::new("x", "a\r\nb\n\nc");
+        assert_eq!(f.line(0), None);
+        assert_eq!(f.line(1), Some("a"));
+        assert_eq!(f.line(2), Some("b"));
+        assert_eq!(f.line(3), Some(""));
+        assert_eq!(f.line(4), Some("c"));
+        assert_eq!(f.line(5), None);
+        assert_eq!(f.line_count(), 4);
+    }
+
+    #[test]
+    fn empty_file_has_one_empty_line() {
+        let f = SourceFile::new("x", "");
+        assert_eq!(f.line_count(), 1);
+        assert_eq!(f.line(1), Some(""));
+    }
+
+    #[test]
+    fn span_cover_and_shift() {
+        let a = Span::new(Pos::new(1, 3), Pos::new(1, 5));
+        let b = Span::new(Pos::new(2, 1), Pos::new(2, 9));
+        assert_eq!(a.cover(b), Span::new(Pos::new(1, 3), Pos::new(2, 9)));
+        assert_eq!(a.shifted(10).start.line, 11);
+    }
+}

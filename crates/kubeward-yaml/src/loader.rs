@@ -125,7 +125,9 @@ pub fn parse_each(text: &str, limits: Limits, mut sink: impl FnMut(Document)) ->
         let Err(err) = outcome else { break };
         let marker = err.marker();
         let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
-        let col = u32::try_from(marker.col()).unwrap_or(u32::MAX).saturating_add(1);
+        let col = u32::try_from(marker.col())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
         issues.push(LoadIssue {
             kind: IssueKind::Syntax,
             severity: IssueSeverity::Error,
@@ -214,10 +216,7 @@ impl Builder {
     fn pos(&self, marker: saphyr_parser::Marker) -> Pos {
         let line = u32::try_from(marker.line()).unwrap_or(u32::MAX);
         let col = u32::try_from(marker.col()).unwrap_or(u32::MAX);
-        Pos::new(
-            line.saturating_add(self.line_offset),
-            col.saturating_add(1),
-        )
+        Pos::new(line.saturating_add(self.line_offset), col.saturating_add(1))
     }
 
     fn span(&self, span: saphyr_parser::Span) -> Span {
@@ -425,7 +424,10 @@ impl Builder {
                 ..
             } => {
                 let entries = self.finish_map(entries, merges);
-                (Node::new(Value::Map(entries), Span::new(start, end)), anchor)
+                (
+                    Node::new(Value::Map(entries), Span::new(start, end)),
+                    anchor,
+                )
             }
         };
         if anchor != 0 {
@@ -437,7 +439,11 @@ impl Builder {
 
     /// Reports duplicate keys and applies `<<` merge keys with go-yaml v2 precedence: explicit
     /// keys win over merged ones, and earlier merge sources win over later ones.
-    fn finish_map(&mut self, mut entries: Vec<(Node, Node)>, merges: Vec<Node>) -> Vec<(Node, Node)> {
+    fn finish_map(
+        &mut self,
+        mut entries: Vec<(Node, Node)>,
+        merges: Vec<Node>,
+    ) -> Vec<(Node, Node)> {
         let mut seen: HashMap<String, Span> = HashMap::with_capacity(entries.len());
         for (key, _) in &entries {
             let Some(name) = key.scalar_string() else {
@@ -478,8 +484,8 @@ impl Builder {
                         let Some(name) = k.scalar_string().map(|n| n.into_owned()) else {
                             continue;
                         };
-                        if !seen.contains_key(&name) {
-                            seen.insert(name, k.span);
+                        if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(name) {
+                            slot.insert(k.span);
                             entries.push((k, v));
                         }
                     }
@@ -548,7 +554,10 @@ mod tests {
     fn one(text: &str) -> Node {
         let mut parsed = parse_str(text);
         assert!(
-            parsed.issues.iter().all(|i| i.severity != IssueSeverity::Error),
+            parsed
+                .issues
+                .iter()
+                .all(|i| i.severity != IssueSeverity::Error),
             "{:?}",
             parsed.issues
         );
@@ -575,7 +584,8 @@ mod tests {
 
     #[test]
     fn merge_keys_follow_go_yaml() {
-        let root = one("base: &b {x: 1, w: 2}\nother: &o {w: 3, z: 4}\nm:\n  <<: [*b, *o]\n  x: 9\n");
+        let root =
+            one("base: &b {x: 1, w: 2}\nother: &o {w: 3, z: 4}\nm:\n  <<: [*b, *o]\n  x: 9\n");
         let m = root.get("m").unwrap();
         assert_eq!(m.get("x").unwrap().as_i64(), Some(9));
         assert_eq!(m.get("w").unwrap().as_i64(), Some(2));
@@ -585,7 +595,10 @@ mod tests {
         assert_eq!(m.get("z").unwrap().as_i64(), Some(4));
         assert!(m.get("<<").is_none());
         let quoted = one("m:\n  '<<': 1\n");
-        assert_eq!(quoted.get("m").unwrap().get("<<").unwrap().as_i64(), Some(1));
+        assert_eq!(
+            quoted.get("m").unwrap().get("<<").unwrap().as_i64(),
+            Some(1)
+        );
     }
 
     #[test]
@@ -606,7 +619,11 @@ mod tests {
         assert_eq!(parsed.documents.len(), 2, "{parsed:?}");
         assert_eq!(parsed.documents[1].root.get("d").unwrap().as_i64(), Some(4));
         assert_eq!(parsed.documents[1].root.span.start.line, 6);
-        let err = parsed.issues.iter().find(|i| i.kind == IssueKind::Syntax).unwrap();
+        let err = parsed
+            .issues
+            .iter()
+            .find(|i| i.kind == IssueKind::Syntax)
+            .unwrap();
         assert!(err.span.start.line >= 3);
     }
 
@@ -621,7 +638,12 @@ mod tests {
         }
         text.push_str("---\nok: 1\n");
         let parsed = parse_str(&text);
-        assert!(parsed.issues.iter().any(|i| i.kind == IssueKind::AliasBudget));
+        assert!(
+            parsed
+                .issues
+                .iter()
+                .any(|i| i.kind == IssueKind::AliasBudget)
+        );
         assert_eq!(parsed.documents.len(), 1);
     }
 
@@ -632,19 +654,30 @@ mod tests {
         assert!(parsed.issues.iter().any(|i| i.kind == IssueKind::TooDeep));
         let flow = "[".repeat(10_000);
         let parsed = parse_str(&flow);
-        assert!(parsed.issues.iter().any(|i| i.severity == IssueSeverity::Error));
+        assert!(
+            parsed
+                .issues
+                .iter()
+                .any(|i| i.severity == IssueSeverity::Error)
+        );
     }
 
     #[test]
     fn flow_sequence_closed_at_parent_indentation() {
         let root = one("spec:\n  args: [\n      \"-a\", \"b\",\n  ]\n  env: []\n");
-        assert_eq!(root.at_path("spec.args[1]").and_then(Node::as_str), Some("b"));
+        assert_eq!(
+            root.at_path("spec.args[1]").and_then(Node::as_str),
+            Some("b")
+        );
     }
 
     #[test]
     fn json_is_accepted() {
         let root = one("{\"kind\": \"Pod\", \"spec\": {\"hostPID\": true}}");
-        assert_eq!(root.at_path("spec.hostPID").and_then(Node::as_bool), Some(true));
+        assert_eq!(
+            root.at_path("spec.hostPID").and_then(Node::as_bool),
+            Some(true)
+        );
     }
 
     #[test]
@@ -657,7 +690,11 @@ mod tests {
     #[test]
     fn tabs_are_located_errors() {
         let parsed = parse_str("a:\n\tb: 1\n");
-        let err = parsed.issues.iter().find(|i| i.severity == IssueSeverity::Error).unwrap();
+        let err = parsed
+            .issues
+            .iter()
+            .find(|i| i.severity == IssueSeverity::Error)
+            .unwrap();
         assert_eq!(err.span.start.line, 2);
     }
 

@@ -1,0 +1,5 @@
+//! `SEC` rules: secrets and credentials.
+
+mod secret_in_env_var;
+
+pub use secret_in_env_var::SECRET_IN_ENV_VAR;

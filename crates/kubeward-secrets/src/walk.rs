@@ -1,0 +1,538 @@
+//! `scan_object`: walks a manifest object and scans every string with its key context.
+
+use std::collections::BTreeSet;
+
+use kubeward_yaml::{Node, Value, path_index, path_join};
+use serde::Serialize;
+
+use crate::detect::{KindHint, SecretMatch, ValueContext, b64std, scan_value};
+use crate::heuristics::{KeySense, key_sense};
+
+/// Annotation that kubectl writes with the whole last-applied object as JSON.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Embedded documents are followed this many levels deep.
+const MAX_EMBED_DEPTH: usize = 3;
+/// Embedded documents larger than this are scanned as text only.
+const MAX_EMBED_BYTES: usize = 1024 * 1024;
+
+/// How the scanned text was obtained from the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueEncoding {
+    /// The field's string as written; `byte_range` indexes into it.
+    Plain,
+    /// The field was base64-decoded first (`Secret.data`, `ConfigMap.binaryData`);
+    /// `byte_range` indexes into the decoded text.
+    Base64,
+}
+
+/// A credential found somewhere in an object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectSecretFinding {
+    /// Field path of the string in the object (`data.password`, `spec.containers[0].env[2].value`).
+    pub path: String,
+    /// When the string held an embedded JSON/YAML document (a kubeconfig, a
+    /// `.dockerconfigjson`, the last-applied configuration), the path inside it
+    /// (nested documents joined with ` > `).
+    pub embedded_path: Option<String>,
+    /// How the field's text was decoded before scanning (applies to the outermost field).
+    pub encoding: ValueEncoding,
+    /// The match; `byte_range` is relative to the innermost scanned string.
+    pub matched: SecretMatch,
+}
+
+/// Scans every string in `node` (a manifest object, or any YAML/JSON tree).
+///
+/// Secret `data` and ConfigMap `binaryData` values are base64-decoded first. Strings that
+/// hold a JSON or YAML document (a kubeconfig in a ConfigMap, a `.dockerconfigjson`, the
+/// `kubectl.kubernetes.io/last-applied-configuration` annotation) are parsed and walked.
+/// Env vars and HTTP headers (`{name, value}` maps) use the `name` as the key context;
+/// `args`/`command` pairs like `["--db-password", "..."]` use the flag. Findings from the
+/// last-applied annotation that repeat a finding elsewhere in the object are dropped.
+///
+/// ```
+/// let doc = kubeward_yaml::parse_str(
+///     "kind: Secret\napiVersion: v1\nmetadata: {name: db}\ndata:\n  password: VnhfOWtxMkxtNFJ0N1pw\n",
+/// );
+/// let findings = kubeward_secrets::scan_object(&doc.documents[0].root);
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].path, "data.password");
+/// assert_eq!(findings[0].matched.detector.id, "sensitive-key-value");
+/// assert_eq!(findings[0].matched.redacted.to_string(), "****");
+/// ```
+#[must_use]
+pub fn scan_object(node: &Node) -> Vec<ObjectSecretFinding> {
+    let mut w = Walker::default();
+    let frame = Frame {
+        outer: None,
+        encoding: ValueEncoding::Plain,
+        depth: 0,
+        last_applied: false,
+    };
+    w.document(node, "", &frame);
+    w.finish()
+}
+
+#[derive(Default)]
+struct Walker {
+    found: Vec<(ObjectSecretFinding, bool)>,
+}
+
+/// Where we are with respect to embedded documents.
+#[derive(Clone)]
+struct Frame {
+    /// The outer field path and the inner path prefix, once inside an embedded document.
+    outer: Option<(String, String)>,
+    encoding: ValueEncoding,
+    depth: usize,
+    last_applied: bool,
+}
+
+impl Frame {
+    fn locate(&self, path: &str) -> (String, Option<String>) {
+        match &self.outer {
+            None => (path.to_string(), None),
+            Some((outer, prefix)) => {
+                let inner = if prefix.is_empty() {
+                    path.to_string()
+                } else if path.is_empty() {
+                    prefix.clone()
+                } else {
+                    format!("{prefix} > {path}")
+                };
+                (outer.clone(), Some(inner))
+            }
+        }
+    }
+}
+
+fn kind_of(node: &Node) -> Option<&str> {
+    node.get("kind").and_then(Node::as_str)
+}
+
+impl Walker {
+    fn finish(self) -> Vec<ObjectSecretFinding> {
+        // Secrets seen outside the last-applied annotation.
+        let live: BTreeSet<(&str, &str)> = self
+            .found
+            .iter()
+            .filter(|(_, la)| !la)
+            .map(|(f, _)| {
+                (
+                    f.matched.detector.id,
+                    f.matched.redacted.expose_secret().as_str(),
+                )
+            })
+            .collect();
+        let mut out: Vec<ObjectSecretFinding> = self
+            .found
+            .iter()
+            .filter(|(f, la)| {
+                !la || !live.contains(&(
+                    f.matched.detector.id,
+                    f.matched.redacted.expose_secret().as_str(),
+                ))
+            })
+            .map(|(f, _)| f.clone())
+            .collect();
+        out.sort_by(|a, b| {
+            (
+                &a.path,
+                &a.embedded_path,
+                a.matched.byte_range.start,
+                a.matched.detector.id,
+            )
+                .cmp(&(
+                    &b.path,
+                    &b.embedded_path,
+                    b.matched.byte_range.start,
+                    b.matched.detector.id,
+                ))
+        });
+        out.dedup();
+        out
+    }
+
+    /// A document root: applies kind-specific decoding, then walks generically.
+    fn document(&mut self, root: &Node, base: &str, frame: &Frame) {
+        let kind = kind_of(root);
+        let is_secret = kind == Some("Secret");
+        let is_configmap = kind == Some("ConfigMap");
+        let is_kubeconfig = kind == Some("Config")
+            || (root.get("users").is_some() && root.get("clusters").is_some());
+        let Some(entries) = root.as_map() else {
+            self.node(root, base, None, KindHint::Generic, frame);
+            return;
+        };
+        let _ = entries;
+        for (key, value) in root.entries() {
+            let path = path_join(base, &key);
+            match key.as_ref() {
+                "data" if is_secret => self.decoded_map(value, &path, KindHint::SecretData, frame),
+                "binaryData" if is_configmap => {
+                    self.decoded_map(value, &path, KindHint::ConfigData, frame);
+                }
+                "data" | "stringData" if is_secret || is_configmap => {
+                    let hint = if is_secret {
+                        KindHint::SecretData
+                    } else {
+                        KindHint::ConfigData
+                    };
+                    for (k, v) in value.entries() {
+                        self.node(v, &path_join(&path, &k), Some(&k), hint, frame);
+                    }
+                }
+                "users" if is_kubeconfig => {
+                    self.node(value, &path, Some(&key), KindHint::Kubeconfig, frame)
+                }
+                _ => self.node(value, &path, Some(&key), KindHint::Generic, frame),
+            }
+        }
+    }
+
+    /// A map of base64 values (`Secret.data`, `ConfigMap.binaryData`).
+    fn decoded_map(&mut self, map: &Node, path: &str, hint: KindHint, frame: &Frame) {
+        for (k, v) in map.entries() {
+            let p = path_join(path, &k);
+            let Some(raw) = v.as_str() else { continue };
+            let decoded = b64std(raw).and_then(|b| String::from_utf8(b).ok());
+            match decoded {
+                Some(text) => {
+                    let mut f = frame.clone();
+                    if f.outer.is_none() {
+                        f.encoding = crate::walk::ValueEncoding::Base64;
+                    }
+                    self.string(&text, &p, Some(&k), hint, &f);
+                }
+                // Not base64 (invalid manifest) or binary: scan the raw text.
+                None => self.string(raw, &p, Some(&k), hint, frame),
+            }
+        }
+    }
+
+    fn node(&mut self, node: &Node, path: &str, key: Option<&str>, hint: KindHint, frame: &Frame) {
+        match &node.value {
+            Value::Str(s) => {
+                let hint = if key == Some("image") {
+                    KindHint::Image
+                } else {
+                    hint
+                };
+                self.string(s, path, key, hint, frame);
+            }
+            Value::Map(_) => self.map(node, path, key, hint, frame),
+            Value::Seq(items) => self.seq(items, path, key, hint, frame),
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+        }
+    }
+
+    fn map(
+        &mut self,
+        node: &Node,
+        path: &str,
+        parent_key: Option<&str>,
+        hint: KindHint,
+        frame: &Frame,
+    ) {
+        // `{name, value}` pairs: env vars, HTTP headers, parameters.
+        let name = node.get("name").and_then(Node::as_str);
+        let pair_hint = if path.contains("httpHeaders") {
+            KindHint::HttpHeader
+        } else if path.contains("env[") {
+            KindHint::EnvValue
+        } else {
+            hint
+        };
+        let child_hint = if node.get("type").and_then(Node::as_str) == Some("service_account") {
+            KindHint::GcpServiceAccount
+        } else {
+            hint
+        };
+        for (key, value) in node.entries() {
+            let p = path_join(path, &key);
+            match key.as_ref() {
+                "value" if name.is_some() && value.as_str().is_some() => {
+                    self.node(value, &p, name, pair_hint, frame);
+                }
+                "annotations" if parent_key == Some("metadata") => {
+                    for (ak, av) in value.entries() {
+                        let ap = path_join(&p, &ak);
+                        let Some(text) = av.as_str() else { continue };
+                        if ak == LAST_APPLIED {
+                            let mut f = frame.clone();
+                            f.last_applied = true;
+                            self.string(text, &ap, Some(&ak), KindHint::Annotation, &f);
+                        } else {
+                            self.string(text, &ap, Some(&ak), KindHint::Annotation, frame);
+                        }
+                    }
+                }
+                "auths" => self.node(value, &p, Some(&key), KindHint::DockerConfig, frame),
+                "users" if value.is_seq() && node.get("clusters").is_some() => {
+                    self.node(value, &p, Some(&key), KindHint::Kubeconfig, frame);
+                }
+                _ => self.node(value, &p, Some(&key), child_hint, frame),
+            }
+        }
+    }
+
+    fn seq(
+        &mut self,
+        items: &[Node],
+        path: &str,
+        key: Option<&str>,
+        hint: KindHint,
+        frame: &Frame,
+    ) {
+        let cmdline = matches!(key, Some("args" | "command"));
+        let hint = if cmdline { KindHint::CommandLine } else { hint };
+        let mut skip_next = false;
+        for (i, item) in items.iter().enumerate() {
+            let p = path_index(path, i);
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            if cmdline
+                && let Some(flag) = item.as_str()
+                && flag.starts_with('-')
+                && !flag.contains('=')
+                && key_sense(flag) == KeySense::Sensitive
+                && let Some(next) = items.get(i + 1).and_then(Node::as_str)
+                && !next.starts_with('-')
+            {
+                self.string(flag, &p, key, hint, frame);
+                self.string(next, &path_index(path, i + 1), Some(flag), hint, frame);
+                skip_next = true;
+                continue;
+            }
+            self.node(item, &p, key, hint, frame);
+        }
+    }
+
+    fn record(&mut self, path: &str, frame: &Frame, m: SecretMatch) {
+        let (path, embedded_path) = frame.locate(path);
+        self.found.push((
+            ObjectSecretFinding {
+                path,
+                embedded_path,
+                encoding: frame.encoding,
+                matched: m,
+            },
+            frame.last_applied,
+        ));
+    }
+
+    /// One string: an embedded document is walked; otherwise the text is scanned.
+    fn string(&mut self, text: &str, path: &str, key: Option<&str>, hint: KindHint, frame: &Frame) {
+        if frame.depth < MAX_EMBED_DEPTH
+            && let Some(docs) = embedded_documents(text)
+        {
+            let before = self.found.len();
+            let multi = docs.len() > 1;
+            for (i, doc) in docs.iter().enumerate() {
+                let prefix = if multi {
+                    path_index("", i)
+                } else {
+                    String::new()
+                };
+                let outer = match &frame.outer {
+                    None => (path.to_string(), prefix),
+                    Some((outer, inner_prefix)) => {
+                        let here = frame.locate(path).1.unwrap_or_default();
+                        let joined = if prefix.is_empty() {
+                            here
+                        } else {
+                            format!("{here} > {prefix}")
+                        };
+                        let _ = inner_prefix;
+                        (outer.clone(), joined)
+                    }
+                };
+                let inner = Frame {
+                    outer: Some(outer),
+                    encoding: frame.encoding,
+                    depth: frame.depth + 1,
+                    last_applied: frame.last_applied,
+                };
+                let doc_hint = embedded_hint(key, doc, hint);
+                if doc_hint == KindHint::Generic || doc_hint == KindHint::Annotation {
+                    self.document(doc, "", &inner);
+                } else {
+                    self.node(doc, "", None, doc_hint, &inner);
+                }
+            }
+            if self.found.len() > before {
+                return;
+            }
+        }
+        let ctx = ValueContext {
+            key,
+            kind_hint: hint,
+        };
+        for m in scan_value(&ctx, text) {
+            self.record(path, frame, m);
+        }
+    }
+}
+
+/// The hint for an embedded document, from the key that held it and its shape.
+fn embedded_hint(key: Option<&str>, doc: &Node, outer: KindHint) -> KindHint {
+    match key {
+        Some(".dockerconfigjson" | ".dockercfg" | "config.json") => KindHint::DockerConfig,
+        _ if doc.get("auths").is_some() => KindHint::Generic,
+        _ if kind_of(doc) == Some("Config") || doc.get("clusters").is_some() => KindHint::Generic,
+        _ if outer == KindHint::SecretData || outer == KindHint::ConfigData => KindHint::Generic,
+        _ => KindHint::Generic,
+    }
+}
+
+/// Parses `text` as embedded JSON/YAML when it plausibly is one and yields collections.
+fn embedded_documents(text: &str) -> Option<Vec<Node>> {
+    let t = text.trim();
+    if t.len() < 8 || t.len() > MAX_EMBED_BYTES {
+        return None;
+    }
+    let jsonish =
+        (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'));
+    let yamlish = t.contains('\n') && (t.contains(": ") || t.contains(":\n"));
+    if !(jsonish || yamlish) {
+        return None;
+    }
+    let parsed = kubeward_yaml::parse_str(t);
+    if parsed
+        .issues
+        .iter()
+        .any(|i| i.severity == kubeward_yaml::IssueSeverity::Error)
+    {
+        return None;
+    }
+    let docs: Vec<Node> = parsed
+        .documents
+        .into_iter()
+        .map(|d| d.root)
+        .filter(|r| {
+            matches!(&r.value, Value::Map(m) if !m.is_empty())
+                || matches!(&r.value, Value::Seq(s) if !s.is_empty())
+        })
+        .collect();
+    (!docs.is_empty()).then_some(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(yaml: &str) -> Vec<ObjectSecretFinding> {
+        let parsed = kubeward_yaml::parse_str(yaml);
+        scan_object(&parsed.documents[0].root)
+    }
+
+    fn summary(f: &[ObjectSecretFinding]) -> Vec<(String, Option<String>, &'static str)> {
+        f.iter()
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    f.embedded_path.clone(),
+                    f.matched.detector.id,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn env_uses_name_as_key() {
+        let f = scan(
+            "kind: Pod\nspec:\n  containers:\n  - name: app\n    env:\n    - name: DB_PASSWORD\n      value: Vx9#kq2!Lm4@Rt7\n    - name: MODE\n      value: Vx9#kq2!Lm4@Rt7\n",
+        );
+        assert_eq!(
+            summary(&f),
+            [(
+                "spec.containers[0].env[0].value".to_string(),
+                None,
+                "sensitive-key-value"
+            )]
+        );
+    }
+
+    #[test]
+    fn args_flag_pairs() {
+        let f = scan(
+            "kind: Pod\nspec:\n  containers:\n  - name: app\n    args: [\"--db-password\", \"Vx9kq2Lm4Rt7Zp\", \"--api-token=Qz8Wx3Ec5Rv7Tb9Yn\"]\n",
+        );
+        let s = summary(&f);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].0, "spec.containers[0].args[1]");
+        assert_eq!(s[1].0, "spec.containers[0].args[2]");
+    }
+
+    #[test]
+    fn dockerconfigjson_in_secret() {
+        // {"auths":{"registry.corp.io":{"auth":"<b64 robot:Qw3rTy7Ui9Op>"}}}
+        let inner = r#"{"auths":{"registry.corp.io":{"auth":"cm9ib3Q6UXczclR5N1VpOU9w"}}}"#;
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(inner);
+        let f = scan(&format!(
+            "kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {b64}\n"
+        ));
+        assert_eq!(
+            summary(&f),
+            [(
+                "data[\".dockerconfigjson\"]".to_string(),
+                Some("auths[\"registry.corp.io\"].auth".to_string()),
+                "docker-registry-auth"
+            )]
+        );
+        assert_eq!(f[0].encoding, ValueEncoding::Base64);
+    }
+
+    #[test]
+    fn last_applied_is_deduped() {
+        let f = scan(
+            "kind: ConfigMap\nmetadata:\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"kind\":\"ConfigMap\",\"data\":{\"api_key\":\"Qz8Wx3Ec5Rv7Tb9Yn\"}}'\ndata:\n  api_key: Qz8Wx3Ec5Rv7Tb9Yn\n",
+        );
+        assert_eq!(
+            summary(&f),
+            [("data.api_key".to_string(), None, "sensitive-key-value")]
+        );
+        let only_annotation = scan(
+            "kind: ConfigMap\nmetadata:\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"kind\":\"ConfigMap\",\"data\":{\"api_key\":\"Qz8Wx3Ec5Rv7Tb9Yn\"}}'\n",
+        );
+        assert_eq!(only_annotation.len(), 1);
+        assert_eq!(
+            only_annotation[0].embedded_path.as_deref(),
+            Some("data.api_key")
+        );
+    }
+
+    #[test]
+    fn kubeconfig_in_configmap() {
+        let f = scan(
+            "kind: ConfigMap\ndata:\n  kubeconfig: |\n    apiVersion: v1\n    kind: Config\n    clusters:\n    - name: c\n      cluster: {server: https://k8s.corp.io}\n    users:\n    - name: admin\n      user:\n        token: Zk8Pq2Lm4Xv7Rt9Yh1Jd5Fs0Ga3Bn6Ct\n",
+        );
+        assert_eq!(
+            summary(&f),
+            [(
+                "data.kubeconfig".to_string(),
+                Some("users[0].user.token".to_string()),
+                "kubeconfig-credential"
+            )]
+        );
+    }
+
+    #[test]
+    fn probe_header() {
+        let f = scan(
+            "kind: Pod\nspec:\n  containers:\n  - name: a\n    livenessProbe:\n      httpGet:\n        path: /healthz\n        httpHeaders:\n        - name: Authorization\n          value: Bearer Zk8Pq2Lm4Xv7Rt9Yh1Jd5Fs0Ga3Bn6Ct\n",
+        );
+        assert_eq!(
+            summary(&f),
+            [(
+                "spec.containers[0].livenessProbe.httpGet.httpHeaders[0].value".to_string(),
+                None,
+                "authorization-header"
+            )]
+        );
+    }
+}

@@ -1,0 +1,65 @@
+//! Kubernetes API-server audit-log detection: the audit engine of kubeward.
+//!
+//! Reads `audit.k8s.io/v1` events (JSON lines from `--audit-log-path`, gzip or not, or the
+//! webhook backend's `EventList` batches), runs detectors for attack steps and anomalies, and
+//! returns [`Finding`]s with evidence (audit ID, time, user, groups, source IPs, verb,
+//! object, response code, user agent). Request and response bodies are parsed lazily, only
+//! by the detectors that need them, and are never copied into findings: a Secret's data
+//! cannot leak into a report.
+//!
+//! ```
+//! use kubeward_audit::{Config, Engine};
+//! let log = concat!(
+//!     r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"e1","#,
+//!     r#""stage":"ResponseStarted","requestURI":"/api/v1/namespaces/web/pods/api-0/exec?command=sh","#,
+//!     r#""verb":"create","user":{"username":"mallory","groups":["system:authenticated"]},"#,
+//!     r#""sourceIPs":["203.0.113.5"],"userAgent":"kubectl/v1.30.1","#,
+//!     r#""objectRef":{"resource":"pods","namespace":"web","name":"api-0","apiVersion":"v1","subresource":"exec"},"#,
+//!     r#""responseStatus":{"metadata":{},"code":101},"requestReceivedTimestamp":"2024-05-01T03:00:00.000000Z"}"#,
+//!     "\n",
+//!     // The same request at its next stage: not reported twice.
+//!     r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"e1","#,
+//!     r#""stage":"ResponseComplete","requestURI":"/api/v1/namespaces/web/pods/api-0/exec?command=sh","#,
+//!     r#""verb":"create","user":{"username":"mallory","groups":["system:authenticated"]},"#,
+//!     r#""objectRef":{"resource":"pods","namespace":"web","name":"api-0","apiVersion":"v1","subresource":"exec"},"#,
+//!     r#""responseStatus":{"metadata":{},"code":101},"requestReceivedTimestamp":"2024-05-01T03:00:00.000000Z"}"#,
+//!     "\n",
+//! );
+//! let mut engine = Engine::new(Config::default()).unwrap();
+//! let report = engine.scan(log.as_bytes(), "audit.log").unwrap();
+//! assert_eq!(report.findings.len(), 1);
+//! let f = &report.findings[0];
+//! assert_eq!((f.code, f.name), ("AUD003", "exec-into-pod"));
+//! assert_eq!(f.details["command"], "sh");
+//! assert_eq!(f.evidence.user, "mallory");
+//! ```
+//!
+//! Modules: [`event`] (types and parsing), [`input`] (line reader, gzip, file follower),
+//! [`queue`] (bounded webhook queue), [`config`], [`engine`], [`finding`], [`dedup`].
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod config;
+pub mod dedup;
+mod detectors;
+pub mod engine;
+pub mod event;
+pub mod finding;
+pub mod input;
+mod objects;
+pub mod queue;
+
+pub use config::{AllowList, Config, ConfigError};
+pub use engine::{Engine, EngineStats, ScanReport};
+pub use event::{Document, Event, Outcome, ParseError, Stage, parse_document, parse_event};
+pub use finding::{DetectorMeta, Evidence, Finding, NeedsLevel, Severity};
+pub use input::{Follower, LineError, LineReader, StartAt, read_lines};
+pub use queue::{BoundedQueue, PushError, QueueStats};

@@ -34,7 +34,10 @@ pub struct CheckInfo {
 }
 
 const fn r(since_minor: u32, change: &'static str) -> Revision {
-    Revision { since_minor, change }
+    Revision {
+        since_minor,
+        change,
+    }
 }
 
 /// The catalogue, in upstream evaluation order (baseline checks by ID, then restricted).
@@ -126,7 +129,10 @@ pub(crate) static CATALOGUE: &[CheckInfo] = &[
         ],
         allowed: "undefined, \"\"",
         overrides: &[],
-        revisions: &[r(34, "New control in policy v1.34; pods are not checked for it at older policy versions.")],
+        revisions: &[r(
+            34,
+            "New control in policy v1.34; pods are not checked for it at older policy versions.",
+        )],
     },
     CheckInfo {
         id: "privileged",
@@ -175,7 +181,10 @@ pub(crate) static CATALOGUE: &[CheckInfo] = &[
         allowed: "type: undefined, \"\", container_t, container_init_t, container_kvm_t (and container_engine_t from v1.31); user and role: undefined, \"\"",
         overrides: &[],
         revisions: &[
-            r(0, "Types \"\", container_t, container_init_t, container_kvm_t."),
+            r(
+                0,
+                "Types \"\", container_t, container_init_t, container_kvm_t.",
+            ),
             r(31, "Adds container_engine_t."),
         ],
     },
@@ -208,9 +217,15 @@ pub(crate) static CATALOGUE: &[CheckInfo] = &[
         revisions: &[
             r(0, "Five safe sysctls."),
             r(27, "Adds net.ipv4.ip_local_reserved_ports."),
-            r(29, "Adds net.ipv4.tcp_keepalive_time, tcp_fin_timeout, tcp_keepalive_intvl, tcp_keepalive_probes."),
+            r(
+                29,
+                "Adds net.ipv4.tcp_keepalive_time, tcp_fin_timeout, tcp_keepalive_intvl, tcp_keepalive_probes.",
+            ),
             r(32, "Adds net.ipv4.tcp_rmem and net.ipv4.tcp_wmem."),
-            r(37, "Adds net.ipv4.tcp_slow_start_after_idle and net.ipv4.tcp_notsent_lowat."),
+            r(
+                37,
+                "Adds net.ipv4.tcp_slow_start_after_idle and net.ipv4.tcp_notsent_lowat.",
+            ),
         ],
     },
     CheckInfo {
@@ -274,7 +289,10 @@ pub(crate) static CATALOGUE: &[CheckInfo] = &[
         ],
         allowed: "undefined, Default",
         overrides: &["procMount"],
-        revisions: &[r(35, "Introduced when the baseline procMount check was relaxed for user namespaces.")],
+        revisions: &[r(
+            35,
+            "Introduced when the baseline procMount check was relaxed for user namespaces.",
+        )],
     },
     CheckInfo {
         id: "restrictedVolumes",

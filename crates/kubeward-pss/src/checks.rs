@@ -139,7 +139,10 @@ pub(crate) static CHECKS: &[CheckDef] = &[
     CheckDef {
         id: "allowPrivilegeEscalation",
         level: Level::Restricted,
-        versions: &[v(8, allow_privilege_escalation_1_8), v(25, allow_privilege_escalation_1_25)],
+        versions: &[
+            v(8, allow_privilege_escalation_1_8),
+            v(25, allow_privilege_escalation_1_25),
+        ],
     },
     CheckDef {
         id: "runAsNonRoot",
@@ -207,7 +210,13 @@ fn resolve_all() -> Resolved {
             .filter(|s| s.def.level == Level::Restricted)
             .flat_map(|s| s.version.overrides.iter().copied())
             .collect();
-        baseline.push(applicable.iter().copied().filter(|s| s.def.level == Level::Baseline).collect());
+        baseline.push(
+            applicable
+                .iter()
+                .copied()
+                .filter(|s| s.def.level == Level::Baseline)
+                .collect(),
+        );
         restricted.push(
             applicable
                 .iter()
@@ -216,7 +225,10 @@ fn resolve_all() -> Resolved {
                 .collect(),
         );
     }
-    Resolved { baseline, restricted }
+    Resolved {
+        baseline,
+        restricted,
+    }
 }
 
 /// The check revisions evaluated for `level` at policy minor version `minor` (already clamped),
@@ -240,11 +252,15 @@ pub(crate) fn selected(level: Level, minor: u32) -> &'static [Selected] {
 
 /// `container "a"` / `containers "a", "b"`.
 fn containers_phrase(names: &[&str]) -> String {
-    format!("{} {}", pluralize("container", "containers", names.len()), join_quote(names))
+    format!(
+        "{} {}",
+        pluralize("container", "containers", names.len()),
+        join_quote(names)
+    )
 }
 
 fn sc_path(c: &ContainerView<'_>, rel: &str) -> String {
-    c.field_path(&format!("securityContext.{rel}"))
+    c.field_path2("securityContext.", rel)
 }
 
 fn annotation_path(key: &str) -> String {
@@ -287,7 +303,10 @@ fn privileged(pod: &PodView<'_>) -> Option<Finding> {
     }
     finding(
         "privileged",
-        format!("{} must not set securityContext.privileged=true", containers_phrase(&bad)),
+        format!(
+            "{} must not set securityContext.privileged=true",
+            containers_phrase(&bad)
+        ),
         paths,
     )
 }
@@ -323,7 +342,7 @@ fn capabilities_baseline(pod: &PodView<'_>) -> Option<Finding> {
             if !CAPABILITIES_ALLOWED_1_0.contains(cap) {
                 valid = false;
                 caps_set.push((*cap).to_string());
-                paths.push(c.field_path(&format!("securityContext.capabilities.add[{i}]")));
+                paths.push(c.field_path2("securityContext.capabilities.add", &format!("[{i}]")));
             }
         }
         if !valid {
@@ -356,7 +375,11 @@ fn host_path_volumes(pod: &PodView<'_>) -> Option<Finding> {
     }
     finding(
         "hostPath volumes",
-        format!("{} {}", pluralize("volume", "volumes", names.len()), join_quote(&names)),
+        format!(
+            "{} {}",
+            pluralize("volume", "volumes", names.len()),
+            join_quote(&names)
+        ),
         paths,
     )
 }
@@ -435,7 +458,11 @@ fn app_armor_profile(pod: &PodView<'_>) -> Option<Finding> {
         return None;
     }
     finding(
-        pluralize("forbidden AppArmor profile", "forbidden AppArmor profiles", values.len()),
+        pluralize(
+            "forbidden AppArmor profile",
+            "forbidden AppArmor profiles",
+            values.len(),
+        ),
         format!(
             "{} must not set AppArmor profile type to {}",
             setters.join(" and "),
@@ -446,7 +473,13 @@ fn app_armor_profile(pod: &PodView<'_>) -> Option<Finding> {
 }
 
 const SELINUX_TYPES_1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
-const SELINUX_TYPES_1_31: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
+const SELINUX_TYPES_1_31: &[&str] = &[
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
 
 fn se_linux_options_1_0(pod: &PodView<'_>) -> Option<Finding> {
     se_linux_options(pod, SELINUX_TYPES_1_0)
@@ -490,17 +523,21 @@ impl SeLinuxState {
 fn se_linux_options(pod: &PodView<'_>, allowed: &[&str]) -> Option<Finding> {
     let mut st = SeLinuxState::default();
     let mut setters: Vec<String> = Vec::new();
-    if let Some(o) = &pod.sc.se_linux {
-        if !st.check(o, allowed, |f| format!("securityContext.seLinuxOptions.{f}")) {
-            setters.push("pod".into());
-        }
+    if let Some(o) = &pod.sc.se_linux
+        && !st.check(o, allowed, |f| {
+            format!("securityContext.seLinuxOptions.{f}")
+        })
+    {
+        setters.push("pod".into());
     }
     let mut bad = Vec::new();
     for c in &pod.containers {
-        if let Some(o) = c.sc.as_ref().and_then(|sc| sc.common.se_linux.as_ref()) {
-            if !st.check(o, allowed, |f| sc_path(c, &format!("seLinuxOptions.{f}"))) {
-                bad.push(c.name);
-            }
+        if let Some(o) = c.sc.as_ref().and_then(|sc| sc.common.se_linux.as_ref())
+            && !st.check(o, allowed, |f| {
+                c.field_path2("securityContext.seLinuxOptions.", f)
+            })
+        {
+            bad.push(c.name);
         }
     }
     if !bad.is_empty() {
@@ -512,7 +549,11 @@ fn se_linux_options(pod: &PodView<'_>, allowed: &[&str]) -> Option<Finding> {
     let mut data = Vec::new();
     let types = sorted_set(st.types);
     if !types.is_empty() {
-        data.push(format!("{} {}", pluralize("type", "types", types.len()), join_quote(&types)));
+        data.push(format!(
+            "{} {}",
+            pluralize("type", "types", types.len()),
+            join_quote(&types)
+        ));
     }
     if st.user {
         data.push("user may not be set".to_string());
@@ -537,7 +578,11 @@ fn proc_mount_1_0(pod: &PodView<'_>) -> Option<Finding> {
     let mut types = Vec::new();
     let mut paths = Vec::new();
     for c in &pod.containers {
-        if let Some(pm) = c.sc.as_ref().and_then(|sc| sc.proc_mount).filter(|pm| *pm != "Default") {
+        if let Some(pm) =
+            c.sc.as_ref()
+                .and_then(|sc| sc.proc_mount)
+                .filter(|pm| *pm != "Default")
+        {
             bad.push(c.name);
             types.push(pm.to_string());
             paths.push(sc_path(c, "procMount"));
@@ -569,7 +614,10 @@ const SECCOMP_POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const SECCOMP_CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
 
 fn annotation<'p>(pod: &'p PodView<'_>, key: &str) -> Option<&'p str> {
-    pod.annotations.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    pod.annotations
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| *v)
 }
 
 fn valid_seccomp_annotation(v: &str) -> bool {
@@ -579,7 +627,9 @@ fn valid_seccomp_annotation(v: &str) -> bool {
 /// Upstream `seccompProfileBaseline_1_0`: the alpha annotations.
 fn seccomp_baseline_1_0(pod: &PodView<'_>) -> Option<Finding> {
     let mut forbidden: Vec<(String, String)> = Vec::new();
-    if let Some(v) = annotation(pod, SECCOMP_POD_ANNOTATION).filter(|v| !valid_seccomp_annotation(v)) {
+    if let Some(v) =
+        annotation(pod, SECCOMP_POD_ANNOTATION).filter(|v| !valid_seccomp_annotation(v))
+    {
         forbidden.push((
             format!("{SECCOMP_POD_ANNOTATION}={}", go_quote(v)),
             annotation_path(SECCOMP_POD_ANNOTATION),
@@ -666,7 +716,10 @@ const SYSCTLS_1_29: &[&str] = &[
     "net.ipv4.tcp_keepalive_probes",
 ];
 const SYSCTLS_1_32: &[&str] = &["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"];
-const SYSCTLS_1_37: &[&str] = &["net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"];
+const SYSCTLS_1_37: &[&str] = &[
+    "net.ipv4.tcp_slow_start_after_idle",
+    "net.ipv4.tcp_notsent_lowat",
+];
 
 /// The safe sysctl sets added at each revision (each revision allows all earlier ones too).
 pub(crate) const SYSCTL_REVISIONS: &[(u32, &[&str])] = &[
@@ -750,7 +803,11 @@ fn host_probes_and_host_lifecycle(pod: &PodView<'_>) -> Option<Finding> {
     let mut bad = Vec::new();
     let mut hosts = Vec::new();
     let mut paths = Vec::new();
-    for c in pod.containers.iter().filter(|c| !c.handler_hosts.is_empty()) {
+    for c in pod
+        .containers
+        .iter()
+        .filter(|c| !c.handler_hosts.is_empty())
+    {
         bad.push(c.name.to_string());
         for (rel, host) in &c.handler_hosts {
             hosts.push((*host).to_string());
@@ -770,7 +827,11 @@ fn host_probes_and_host_lifecycle(pod: &PodView<'_>) -> Option<Finding> {
             pluralize("container", "containers", bad.len()),
             join_quote(&bad),
             pluralize("uses", "use", bad.len()),
-            pluralize("probe or lifecycle host", "probe or lifecycle hosts", hosts.len()),
+            pluralize(
+                "probe or lifecycle host",
+                "probe or lifecycle hosts",
+                hosts.len()
+            ),
             join_quote(&hosts)
         ),
         paths,
@@ -808,7 +869,11 @@ fn restricted_volumes(pod: &PodView<'_>) -> Option<Finding> {
             pluralize("volume", "volumes", names.len()),
             join_quote(&names),
             pluralize("uses", "use", names.len()),
-            pluralize("restricted volume type", "restricted volume types", types.len()),
+            pluralize(
+                "restricted volume type",
+                "restricted volume types",
+                types.len()
+            ),
             join_quote(&types)
         ),
         paths,
@@ -1028,7 +1093,8 @@ fn capabilities_restricted_1_22(pod: &PodView<'_>) -> Option<Finding> {
             if *cap != "NET_BIND_SERVICE" {
                 added_forbidden = true;
                 forbidden_caps.push((*cap).to_string());
-                add_paths.push(c.field_path(&format!("securityContext.capabilities.add[{i}]")));
+                add_paths
+                    .push(c.field_path2("securityContext.capabilities.add", &format!("[{i}]")));
             }
         }
         if added_forbidden {
@@ -1091,7 +1157,11 @@ mod tests {
                 }
             }
         }
-        let max = CHECKS.iter().filter_map(|d| d.versions.last()).map(|v| v.min_minor).max();
+        let max = CHECKS
+            .iter()
+            .filter_map(|d| d.versions.last())
+            .map(|v| v.min_minor)
+            .max();
         assert_eq!(max, Some(MAX_POLICY_MINOR));
     }
 

@@ -80,16 +80,17 @@ pub(crate) struct ContainerView<'a> {
 }
 
 impl ContainerView<'_> {
-    /// `containers[2]`.
-    pub(crate) fn path(&self) -> String {
-        path_index(self.kind.field(), self.index)
-    }
-
     /// `containers[2].<rel>`.
     pub(crate) fn field_path(&self, rel: &str) -> String {
-        let mut p = self.path();
-        p.push('.');
-        p.push_str(rel);
+        self.field_path2(rel, "")
+    }
+
+    /// `containers[2].<rel><rel2>`, built in one allocation.
+    pub(crate) fn field_path2(&self, rel: &str, rel2: &str) -> String {
+        use std::fmt::Write as _;
+        let field = self.kind.field();
+        let mut p = String::with_capacity(field.len() + rel.len() + rel2.len() + 6);
+        let _ = write!(p, "{field}[{}].{rel}{rel2}", self.index);
         p
     }
 }
@@ -174,14 +175,40 @@ pub(crate) const RESTRICTED_SOURCES: [&str; 21] = [
 ];
 
 const PROBES: [(&str, [&str; 2]); 3] = [
-    ("livenessProbe", ["livenessProbe.httpGet.host", "livenessProbe.tcpSocket.host"]),
-    ("readinessProbe", ["readinessProbe.httpGet.host", "readinessProbe.tcpSocket.host"]),
-    ("startupProbe", ["startupProbe.httpGet.host", "startupProbe.tcpSocket.host"]),
+    (
+        "livenessProbe",
+        ["livenessProbe.httpGet.host", "livenessProbe.tcpSocket.host"],
+    ),
+    (
+        "readinessProbe",
+        [
+            "readinessProbe.httpGet.host",
+            "readinessProbe.tcpSocket.host",
+        ],
+    ),
+    (
+        "startupProbe",
+        ["startupProbe.httpGet.host", "startupProbe.tcpSocket.host"],
+    ),
 ];
 
-const LIFECYCLE: [(&str, [&str; 2]); 2] = [
-    ("postStart", ["lifecycle.postStart.httpGet.host", "lifecycle.postStart.tcpSocket.host"]),
-    ("preStop", ["lifecycle.preStop.httpGet.host", "lifecycle.preStop.tcpSocket.host"]),
+const LIFECYCLE: [(&str, &str, [&str; 2]); 2] = [
+    (
+        "postStart",
+        "lifecycle.postStart",
+        [
+            "lifecycle.postStart.httpGet.host",
+            "lifecycle.postStart.tcpSocket.host",
+        ],
+    ),
+    (
+        "preStop",
+        "lifecycle.preStop",
+        [
+            "lifecycle.preStop.httpGet.host",
+            "lifecycle.preStop.tcpSocket.host",
+        ],
+    ),
 ];
 
 /// Decoding state: the malformed field paths found so far.
@@ -189,25 +216,31 @@ pub(crate) struct Decoder {
     pub(crate) malformed: Vec<String>,
 }
 
-/// A path under construction: a base and a relative suffix, joined only when needed.
+/// A path under construction: a lazily built base and a relative suffix, joined only when a
+/// malformed value is found (so that well-formed input allocates no path strings).
 #[derive(Clone, Copy)]
 struct At<'p> {
-    base: &'p str,
+    base: &'p dyn Fn() -> String,
 }
+
+const ROOT: At<'static> = At { base: &String::new };
 
 impl At<'_> {
     fn join(self, rel: &str) -> String {
-        if self.base.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{}.{rel}", self.base)
+        let mut base = (self.base)();
+        if !base.is_empty() {
+            base.push('.');
         }
+        base.push_str(rel);
+        base
     }
 }
 
 impl Decoder {
     pub(crate) const fn new() -> Self {
-        Self { malformed: Vec::new() }
+        Self {
+            malformed: Vec::new(),
+        }
     }
 
     fn bad(&mut self, path: String) {
@@ -259,7 +292,15 @@ impl Decoder {
         }
     }
 
-    fn int(&mut self, node: &Node, key: &str, at: At<'_>, rel: &str, min: i64, max: i64) -> Option<i64> {
+    fn int(
+        &mut self,
+        node: &Node,
+        key: &str,
+        at: At<'_>,
+        rel: &str,
+        min: i64,
+        max: i64,
+    ) -> Option<i64> {
         let v = Self::field(node, key)?;
         match v.as_i64() {
             Some(i) if (min..=max).contains(&i) => Some(i),
@@ -282,8 +323,10 @@ impl Decoder {
             }
             return pod;
         }
-        let root = At { base: "" };
-        pod.host_network = self.bool(spec, "hostNetwork", root, "hostNetwork").unwrap_or(false);
+        let root = ROOT;
+        pod.host_network = self
+            .bool(spec, "hostNetwork", root, "hostNetwork")
+            .unwrap_or(false);
         pod.host_pid = self.bool(spec, "hostPID", root, "hostPID").unwrap_or(false);
         pod.host_ipc = self.bool(spec, "hostIPC", root, "hostIPC").unwrap_or(false);
         pod.host_users = self.bool(spec, "hostUsers", root, "hostUsers");
@@ -291,13 +334,16 @@ impl Decoder {
             pod.os_name = Some(self.str(os, "name", root, "os.name").unwrap_or(""));
         }
         if let Some(sc) = self.map(spec, "securityContext", root, "securityContext") {
-            let at = At { base: "securityContext" };
+            let base = || "securityContext".to_string();
+            let at = At { base: &base };
             pod.sc = self.common_sc(sc, at);
             if let Some(items) = self.seq(sc, "sysctls", at, "sysctls") {
                 for (i, item) in items.iter().enumerate() {
                     if item.is_map() {
-                        let base = path_index("securityContext.sysctls", i);
-                        let name = self.str(item, "name", At { base: &base }, "name").unwrap_or("");
+                        let base = || path_index("securityContext.sysctls", i);
+                        let name = self
+                            .str(item, "name", At { base: &base }, "name")
+                            .unwrap_or("");
                         pod.sysctls.push((i, name));
                     } else if !item.is_null() {
                         self.bad(path_index("securityContext.sysctls", i));
@@ -312,7 +358,11 @@ impl Decoder {
                 }
             }
         }
-        for kind in [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral] {
+        for kind in [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ] {
             if let Some(items) = self.seq(spec, kind.field(), root, kind.field()) {
                 for (i, item) in items.iter().enumerate() {
                     if let Some(c) = self.container(kind, i, item) {
@@ -346,17 +396,21 @@ impl Decoder {
     }
 
     fn volume<'a>(&mut self, index: usize, item: &'a Node) -> Option<VolumeView<'a>> {
-        let base = path_index("volumes", index);
+        let base = || path_index("volumes", index);
         if !item.is_map() {
             if !item.is_null() {
-                self.bad(base);
+                self.bad(base());
             }
             return None;
         }
         let at = At { base: &base };
         let name = self.str(item, "name", at, "name").unwrap_or("");
         let set = |d: &mut Self, key: &str| d.map(item, key, at, key).is_some();
-        let allowed_source = ALLOWED_SOURCES.iter().fold(false, |acc, k| set(self, k) || acc);
+        // Every source is decoded (not short-circuited) so that each malformed one is recorded.
+        let mut allowed_source = false;
+        for key in ALLOWED_SOURCES {
+            allowed_source |= set(self, key);
+        }
         let mut restricted_source = None;
         for key in RESTRICTED_SOURCES {
             if set(self, key) && restricted_source.is_none() {
@@ -373,11 +427,16 @@ impl Decoder {
         })
     }
 
-    fn container<'a>(&mut self, kind: ContainerKind, index: usize, item: &'a Node) -> Option<ContainerView<'a>> {
-        let base = path_index(kind.field(), index);
+    fn container<'a>(
+        &mut self,
+        kind: ContainerKind,
+        index: usize,
+        item: &'a Node,
+    ) -> Option<ContainerView<'a>> {
+        let base = || path_index(kind.field(), index);
         if !item.is_map() {
             if !item.is_null() {
-                self.bad(base);
+                self.bad(base());
             }
             return None;
         }
@@ -385,18 +444,25 @@ impl Decoder {
         let name = self.str(item, "name", at, "name").unwrap_or("");
         let sc = self
             .map(item, "securityContext", at, "securityContext")
-            .map(|sc| self.container_sc(sc, &base));
+            .map(|sc| self.container_sc(sc, at));
         let mut host_ports = Vec::new();
         if let Some(ports) = self.seq(item, "ports", at, "ports") {
             for (j, port) in ports.iter().enumerate() {
-                let pbase = path_index(&at.join("ports"), j);
+                let pbase = || path_index(&at.join("ports"), j);
                 if !port.is_map() {
                     if !port.is_null() {
-                        self.bad(pbase);
+                        self.bad(pbase());
                     }
                     continue;
                 }
-                let p = self.int(port, "hostPort", At { base: &pbase }, "hostPort", i64::from(i32::MIN), i64::from(i32::MAX));
+                let p = self.int(
+                    port,
+                    "hostPort",
+                    At { base: &pbase },
+                    "hostPort",
+                    i64::from(i32::MIN),
+                    i64::from(i32::MAX),
+                );
                 if let Some(hp) = p.filter(|hp| *hp != 0) {
                     host_ports.push((j, hp));
                 }
@@ -405,14 +471,13 @@ impl Decoder {
         let mut handler_hosts = Vec::new();
         for (probe, paths) in PROBES {
             if let Some(p) = self.map(item, probe, at, probe) {
-                self.handler(p, at, probe, paths, &mut handler_hosts);
+                self.handler(p, at, paths, &mut handler_hosts);
             }
         }
         if let Some(lc) = self.map(item, "lifecycle", at, "lifecycle") {
-            for (hook, paths) in LIFECYCLE {
-                let rel = format!("lifecycle.{hook}");
-                if let Some(h) = self.map(lc, hook, at, &rel) {
-                    self.handler(h, at, &rel, paths, &mut handler_hosts);
+            for (hook, rel, paths) in LIFECYCLE {
+                if let Some(h) = self.map(lc, hook, at, rel) {
+                    self.handler(h, at, paths, &mut handler_hosts);
                 }
             }
         }
@@ -426,19 +491,20 @@ impl Decoder {
         })
     }
 
+    /// `paths` are the `host` paths of the handler's `httpGet` and `tcpSocket` actions.
     fn handler<'a>(
         &mut self,
         handler: &'a Node,
         at: At<'_>,
-        rel: &str,
         paths: [&'static str; 2],
         out: &mut Vec<(&'static str, &'a str)>,
     ) {
         for (action, path) in ["httpGet", "tcpSocket"].into_iter().zip(paths) {
-            if let Some(a) = self.map(handler, action, at, &format!("{rel}.{action}")) {
-                if let Some(host) = self.str(a, "host", at, path).filter(|h| !h.is_empty()) {
-                    out.push((path, host));
-                }
+            let action_path = path.strip_suffix(".host").unwrap_or(path);
+            if let Some(a) = self.map(handler, action, at, action_path)
+                && let Some(host) = self.str(a, "host", at, path).filter(|h| !h.is_empty())
+            {
+                out.push((path, host));
             }
         }
     }
@@ -453,7 +519,10 @@ impl Decoder {
             out.seccomp_type = Some(self.str(p, "type", at, "seccompProfile.type").unwrap_or(""));
         }
         if let Some(p) = self.map(sc, "appArmorProfile", at, "appArmorProfile") {
-            out.apparmor_type = Some(self.str(p, "type", at, "appArmorProfile.type").unwrap_or(""));
+            out.apparmor_type = Some(
+                self.str(p, "type", at, "appArmorProfile.type")
+                    .unwrap_or(""),
+            );
         }
         if let Some(o) = self.map(sc, "seLinuxOptions", at, "seLinuxOptions") {
             out.se_linux = Some(SeLinux {
@@ -468,13 +537,18 @@ impl Decoder {
         out
     }
 
-    fn container_sc<'a>(&mut self, sc: &'a Node, container_base: &str) -> ContainerSc<'a> {
-        let base = format!("{container_base}.securityContext");
+    fn container_sc<'a>(&mut self, sc: &'a Node, container: At<'_>) -> ContainerSc<'a> {
+        let base = || container.join("securityContext");
         let at = At { base: &base };
         let mut out = ContainerSc {
             common: self.common_sc(sc, at),
             privileged: self.bool(sc, "privileged", at, "privileged"),
-            allow_privilege_escalation: self.bool(sc, "allowPrivilegeEscalation", at, "allowPrivilegeEscalation"),
+            allow_privilege_escalation: self.bool(
+                sc,
+                "allowPrivilegeEscalation",
+                at,
+                "allowPrivilegeEscalation",
+            ),
             proc_mount: self.str(sc, "procMount", at, "procMount"),
             capabilities: None,
         };

@@ -39,7 +39,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,
-    allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 mod catalogue;
@@ -139,7 +144,11 @@ pub fn forbidden_detail(eval: &Evaluation) -> String {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(if v.reason.is_empty() { "unknown forbidden reason" } else { &v.reason });
+        out.push_str(if v.reason.is_empty() {
+            "unknown forbidden reason"
+        } else {
+            &v.reason
+        });
         if !v.detail.is_empty() {
             out.push_str(" (");
             out.push_str(&v.detail);
@@ -212,7 +221,12 @@ pub fn check_info(id: &str) -> Option<&'static CheckInfo> {
 pub fn active_checks(level: Level, version: Version) -> Vec<&'static str> {
     version
         .effective_minor()
-        .map(|minor| checks::selected(level, minor).iter().map(|s| s.def.id).collect())
+        .map(|minor| {
+            checks::selected(level, minor)
+                .iter()
+                .map(|s| s.def.id)
+                .collect()
+        })
         .unwrap_or_default()
 }
 

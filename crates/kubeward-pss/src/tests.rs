@@ -6,11 +6,22 @@ fn eval_yaml(yaml: &str, level: Level, version: Version) -> Evaluation {
     let parsed = kubeward_yaml::parse_str(yaml);
     let root = &parsed.documents[0].root;
     let spec = root.get("spec").unwrap();
-    evaluate(PodInput { metadata: root.get("metadata"), spec }, level, version)
+    evaluate(
+        PodInput {
+            metadata: root.get("metadata"),
+            spec,
+        },
+        level,
+        version,
+    )
 }
 
 fn only(eval: &Evaluation, check: &str) -> Violation {
-    let v: Vec<_> = eval.violations.iter().filter(|v| v.check == check).collect();
+    let v: Vec<_> = eval
+        .violations
+        .iter()
+        .filter(|v| v.check == check)
+        .collect();
     assert_eq!(v.len(), 1, "{check}: {eval:#?}");
     v[0].clone()
 }
@@ -28,11 +39,17 @@ fn catalogue_matches_registry() {
         let mins: Vec<_> = def.versions.iter().map(|v| v.min_minor).collect();
         let revs: Vec<_> = info.revisions.iter().map(|r| r.since_minor).collect();
         assert_eq!(mins, revs, "{}", info.id);
-        let overrides: Vec<_> = def.versions.iter().flat_map(|v| v.overrides.iter().copied()).collect();
+        let overrides: Vec<_> = def
+            .versions
+            .iter()
+            .flat_map(|v| v.overrides.iter().copied())
+            .collect();
         for o in info.overrides {
             assert!(overrides.contains(o));
         }
-        assert!(!info.description.is_empty() && !info.fields.is_empty() && !info.allowed.is_empty());
+        assert!(
+            !info.description.is_empty() && !info.fields.is_empty() && !info.allowed.is_empty()
+        );
     }
     assert!(check_info("privileged").is_some());
     assert!(check_info("nope").is_none());
@@ -56,7 +73,10 @@ spec:
     );
     let v = only(&e, "hostProbesAndHostLifecycle");
     assert_eq!(v.reason, "probe or lifecycle host");
-    assert_eq!(v.detail, r#"containers "invalid1", "invalid2" use probe or lifecycle hosts "a.com", "b.com""#);
+    assert_eq!(
+        v.detail,
+        r#"containers "invalid1", "invalid2" use probe or lifecycle hosts "a.com", "b.com""#
+    );
     assert_eq!(
         v.paths,
         [
@@ -82,7 +102,11 @@ spec:
         r#"container "a" uses probe or lifecycle hosts "127.0.0.1", "::1", "localhost""#
     );
     // Inactive before v1.34.
-    let e = eval_yaml("spec:\n  containers:\n  - startupProbe: {httpGet: {host: localhost}}\n", Level::Baseline, Version::v1(33));
+    let e = eval_yaml(
+        "spec:\n  containers:\n  - startupProbe: {httpGet: {host: localhost}}\n",
+        Level::Baseline,
+        Version::v1(33),
+    );
     assert!(e.allowed);
 }
 
@@ -129,7 +153,8 @@ spec:
 "
         )
     };
-    let detail = r#"containers "d", "e" must not set securityContext.procMount to "Unmasked", "other""#;
+    let detail =
+        r#"containers "d", "e" must not set securityContext.procMount to "Unmasked", "other""#;
     let e = eval_yaml(&yaml(true), Level::Baseline, Version::Latest);
     assert_eq!(only(&e, "procMount").detail, detail);
     assert!(eval_yaml(&yaml(false), Level::Baseline, Version::Latest).allowed);
@@ -158,7 +183,10 @@ spec:
     );
     let v = only(&e, "runAsNonRoot");
     assert_eq!(v.reason, "runAsNonRoot != true");
-    assert_eq!(v.detail, r#"pod and containers "i", "b" must not set securityContext.runAsNonRoot=false"#);
+    assert_eq!(
+        v.detail,
+        r#"pod and containers "i", "b" must not set securityContext.runAsNonRoot=false"#
+    );
     assert_eq!(
         v.paths,
         [
@@ -167,12 +195,20 @@ spec:
             "containers[1].securityContext.runAsNonRoot"
         ]
     );
-    let e = eval_yaml("spec:\n  containers: [{name: a}, {name: b, securityContext: {runAsNonRoot: true}}]\n", Level::Restricted, Version::Latest);
+    let e = eval_yaml(
+        "spec:\n  containers: [{name: a}, {name: b, securityContext: {runAsNonRoot: true}}]\n",
+        Level::Restricted,
+        Version::Latest,
+    );
     assert_eq!(
         only(&e, "runAsNonRoot").detail,
         r#"pod or container "a" must set securityContext.runAsNonRoot=true"#
     );
-    let e = eval_yaml("spec:\n  securityContext: {runAsNonRoot: true}\n  containers: [{name: a}]\n", Level::Restricted, Version::Latest);
+    let e = eval_yaml(
+        "spec:\n  securityContext: {runAsNonRoot: true}\n  containers: [{name: a}]\n",
+        Level::Restricted,
+        Version::Latest,
+    );
     assert!(e.violations.iter().all(|v| v.check != "runAsNonRoot"));
 }
 
@@ -272,13 +308,30 @@ spec:
         ]
     );
     let ids: Vec<_> = e.violations.iter().map(|v| v.check).collect();
-    assert_eq!(ids, ["capabilities_baseline", "seccompProfile_baseline", "sysctls"]);
-    assert_eq!(e.violations[1].detail, r#"container "" must not set securityContext.seccompProfile.type to """#);
+    assert_eq!(
+        ids,
+        [
+            "capabilities_baseline",
+            "seccompProfile_baseline",
+            "sysctls"
+        ]
+    );
+    assert_eq!(
+        e.violations[1].detail,
+        r#"container "" must not set securityContext.seccompProfile.type to """#
+    );
     assert_eq!(e.violations[2].detail, "");
     // A non-mapping spec.
     let parsed = kubeward_yaml::parse_str("spec: [1]\n");
     let spec = parsed.documents[0].root.get("spec").unwrap();
-    let e = evaluate(PodInput { metadata: None, spec }, Level::Restricted, Version::Latest);
+    let e = evaluate(
+        PodInput {
+            metadata: None,
+            spec,
+        },
+        Level::Restricted,
+        Version::Latest,
+    );
     assert!(e.allowed);
     assert_eq!(e.malformed, [""]);
 }
@@ -294,8 +347,15 @@ fn messages() {
         forbidden_message(&e),
         r#"violates PodSecurity "baseline:v1.25": host namespaces (hostNetwork=true, hostPID=true), privileged (container "x" must not set securityContext.privileged=true)"#
     );
-    assert!(warning_message(&e).starts_with(r#"would violate PodSecurity "baseline:v1.25": host namespaces"#));
-    let ok = eval_yaml("spec:\n  containers: [{name: x}]\n", Level::Privileged, Version::Latest);
+    assert!(
+        warning_message(&e)
+            .starts_with(r#"would violate PodSecurity "baseline:v1.25": host namespaces"#)
+    );
+    let ok = eval_yaml(
+        "spec:\n  containers: [{name: x}]\n",
+        Level::Privileged,
+        Version::Latest,
+    );
     assert!(ok.allowed);
     assert_eq!(forbidden_message(&ok), "");
     assert_eq!(warning_message(&ok), "");

@@ -18,7 +18,11 @@ pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
 }
 
 /// `singular` when `count == 1`, else `plural` (upstream `pluralize`).
-pub(crate) const fn pluralize(singular: &'static str, plural: &'static str, count: usize) -> &'static str {
+pub(crate) const fn pluralize(
+    singular: &'static str,
+    plural: &'static str,
+    count: usize,
+) -> &'static str {
     if count == 1 { singular } else { plural }
 }
 

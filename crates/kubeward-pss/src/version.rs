@@ -154,7 +154,8 @@ impl FromStr for Version {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse_label(s).or_else(|_| parse_one_dot(s).ok_or_else(|| ParseError::Version(s.to_string())))
+        Self::parse_label(s)
+            .or_else(|_| parse_one_dot(s).ok_or_else(|| ParseError::Version(s.to_string())))
     }
 }
 
@@ -191,8 +192,14 @@ mod tests {
         assert_eq!(Version::v1(0).effective_minor(), Some(0));
         assert_eq!(Version::v1(30).effective_minor(), Some(30));
         assert_eq!(Version::Latest.effective_minor(), Some(MAX_POLICY_MINOR));
-        assert_eq!(Version::MajorMinor { major: 2, minor: 0 }.effective_minor(), Some(MAX_POLICY_MINOR));
-        assert_eq!(Version::MajorMinor { major: 0, minor: 9 }.effective_minor(), None);
+        assert_eq!(
+            Version::MajorMinor { major: 2, minor: 0 }.effective_minor(),
+            Some(MAX_POLICY_MINOR)
+        );
+        assert_eq!(
+            Version::MajorMinor { major: 0, minor: 9 }.effective_minor(),
+            None
+        );
     }
 
     #[test]

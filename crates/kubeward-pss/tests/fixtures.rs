@@ -17,7 +17,12 @@
 //! pod: {metadata: ..., spec: ...}
 //! ```
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -26,21 +31,36 @@ use kubeward_pss::{Evaluation, Level, PodInput, Version, evaluate, forbidden_mes
 use kubeward_yaml::Node;
 
 fn strings(node: Option<&Node>) -> Option<Vec<String>> {
-    node.map(|n| n.items().map(|i| i.scalar_string().unwrap().into_owned()).collect())
+    node.map(|n| {
+        n.items()
+            .map(|i| i.scalar_string().unwrap().into_owned())
+            .collect()
+    })
 }
 
 fn run_case(file: &str, doc: &Node, failures: &mut String) -> usize {
     let case = doc.get("case").and_then(Node::as_str).unwrap_or("?");
-    let level: Level = doc.get("level").and_then(Node::as_str).unwrap().parse().unwrap();
+    let level: Level = doc
+        .get("level")
+        .and_then(Node::as_str)
+        .unwrap()
+        .parse()
+        .unwrap();
     let versions = strings(doc.get("versions")).unwrap_or_else(|| vec!["latest".into()]);
     let focus = doc.get("focus").and_then(Node::as_str);
-    let pod = doc.get("pod").unwrap_or_else(|| panic!("{file}: {case}: no pod"));
-    let spec = pod.get("spec").unwrap_or_else(|| panic!("{file}: {case}: no spec"));
+    let pod = doc
+        .get("pod")
+        .unwrap_or_else(|| panic!("{file}: {case}: no pod"));
+    let spec = pod
+        .get("spec")
+        .unwrap_or_else(|| panic!("{file}: {case}: no spec"));
     let input = PodInput {
         metadata: pod.get("metadata"),
         spec,
     };
-    let expect = doc.get("expect").unwrap_or_else(|| panic!("{file}: {case}: no expect"));
+    let expect = doc
+        .get("expect")
+        .unwrap_or_else(|| panic!("{file}: {case}: no expect"));
     let mut count = 0;
     for v in &versions {
         let version: Version = v.parse().unwrap_or_else(|e| panic!("{file}: {case}: {e}"));
@@ -55,10 +75,13 @@ fn run_case(file: &str, doc: &Node, failures: &mut String) -> usize {
                 problems.push(format!("message:\n    want {msg}\n    got  {got}"));
             }
         }
-        if let Some(want) = strings(doc.get("malformed")) {
-            if want != eval.malformed {
-                problems.push(format!("malformed: want {want:?}, got {:?}", eval.malformed));
-            }
+        if let Some(want) = strings(doc.get("malformed"))
+            && want != eval.malformed
+        {
+            problems.push(format!(
+                "malformed: want {want:?}, got {:?}",
+                eval.malformed
+            ));
         }
         if !problems.is_empty() {
             let _ = writeln!(failures, "{file}: {case} [{level}:{v}]");
@@ -78,7 +101,11 @@ fn compare(eval: &Evaluation, focus: Option<&str>, expect: &Node, problems: &mut
         .collect();
     let want: Vec<&Node> = expect.items().collect();
     if focus.is_none() && eval.allowed != want.is_empty() {
-        problems.push(format!("allowed: want {}, got {}", want.is_empty(), eval.allowed));
+        problems.push(format!(
+            "allowed: want {}, got {}",
+            want.is_empty(),
+            eval.allowed
+        ));
     }
     if got.len() != want.len() {
         problems.push(format!(
@@ -90,26 +117,39 @@ fn compare(eval: &Evaluation, focus: Option<&str>, expect: &Node, problems: &mut
         return;
     }
     for (g, w) in got.iter().zip(want) {
-        let field = |k: &str| w.get(k).and_then(Node::scalar_string).map(|s| s.into_owned());
-        if let Some(c) = field("check") {
-            if c != g.check {
-                problems.push(format!("check: want {c}, got {}", g.check));
-            }
+        let field = |k: &str| {
+            w.get(k)
+                .and_then(Node::scalar_string)
+                .map(|s| s.into_owned())
+        };
+        if let Some(c) = field("check")
+            && c != g.check
+        {
+            problems.push(format!("check: want {c}, got {}", g.check));
         }
-        if let Some(r) = field("reason") {
-            if r != g.reason {
-                problems.push(format!("{}: reason:\n    want {r}\n    got  {}", g.check, g.reason));
-            }
+        if let Some(r) = field("reason")
+            && r != g.reason
+        {
+            problems.push(format!(
+                "{}: reason:\n    want {r}\n    got  {}",
+                g.check, g.reason
+            ));
         }
-        if let Some(d) = field("detail") {
-            if d != g.detail {
-                problems.push(format!("{}: detail:\n    want {d}\n    got  {}", g.check, g.detail));
-            }
+        if let Some(d) = field("detail")
+            && d != g.detail
+        {
+            problems.push(format!(
+                "{}: detail:\n    want {d}\n    got  {}",
+                g.check, g.detail
+            ));
         }
-        if let Some(p) = strings(w.get("paths")) {
-            if p != g.paths {
-                problems.push(format!("{}: paths:\n    want {p:?}\n    got  {:?}", g.check, g.paths));
-            }
+        if let Some(p) = strings(w.get("paths"))
+            && p != g.paths
+        {
+            problems.push(format!(
+                "{}: paths:\n    want {p:?}\n    got  {:?}",
+                g.check, g.paths
+            ));
         }
     }
 }

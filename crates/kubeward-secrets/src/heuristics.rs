@@ -180,6 +180,10 @@ pub fn is_placeholder(value: &str) -> bool {
     if is_template_reference(v) {
         return true;
     }
+    // SOPS-encrypted values: ciphertext, safe to commit.
+    if v.starts_with("ENC[") && v.ends_with(']') {
+        return true;
+    }
     let lower = v.to_ascii_lowercase();
     if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
         return true;
@@ -358,6 +362,22 @@ pub(crate) enum KeySense {
 pub(crate) fn key_sense(key: &str) -> KeySense {
     // Annotation keys and dotted keys: look at the last segment (`x.io/token` -> `token`,
     // `spring.datasource.password` -> `password`).
+    // `checksum/secret`, `secret-hash`, `tokenDigest`: about a secret, not one.
+    let full = normalize_key(key);
+    if [
+        "checksum",
+        "hash",
+        "digest",
+        "fingerprint",
+        "sha256",
+        "sha1",
+        "md5",
+    ]
+    .iter()
+    .any(|w| full.contains(w))
+    {
+        return KeySense::None;
+    }
     let last = key.rsplit(['/', '.']).next().unwrap_or(key);
     let norm = normalize_key(last);
     if norm.is_empty() {
@@ -428,7 +448,7 @@ pub(crate) fn key_sense(key: &str) -> KeySense {
 /// True for values that look like a Kubernetes object name or other identifier
 /// (`my-app-secret`, `redis.auth.v2`), which key-name heuristics must not report.
 pub(crate) fn looks_like_identifier(v: &str) -> bool {
-    let segments: Vec<&str> = v.split(['-', '.', '_']).collect();
+    let segments: Vec<&str> = v.split(['-', '.', '_', '/', ':']).collect();
     if segments.len() < 2 {
         return false;
     }

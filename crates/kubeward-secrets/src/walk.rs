@@ -166,6 +166,11 @@ impl Walker {
             return;
         };
         let _ = entries;
+        let root_hint = if root.get("type").and_then(Node::as_str) == Some("service_account") {
+            KindHint::GcpServiceAccount
+        } else {
+            KindHint::Generic
+        };
         for (key, value) in root.entries() {
             let path = path_join(base, &key);
             match key.as_ref() {
@@ -186,7 +191,7 @@ impl Walker {
                 "users" if is_kubeconfig => {
                     self.node(value, &path, Some(&key), KindHint::Kubeconfig, frame)
                 }
-                _ => self.node(value, &path, Some(&key), KindHint::Generic, frame),
+                _ => self.node(value, &path, Some(&key), root_hint, frame),
             }
         }
     }
@@ -269,6 +274,8 @@ impl Walker {
                     }
                 }
                 "auths" => self.node(value, &p, Some(&key), KindHint::DockerConfig, frame),
+                // SealedSecret / similar: asymmetric ciphertext, safe to commit.
+                "encryptedData" => {}
                 "users" if value.is_seq() && node.get("clusters").is_some() => {
                     self.node(value, &p, Some(&key), KindHint::Kubeconfig, frame);
                 }

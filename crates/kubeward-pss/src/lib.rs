@@ -109,9 +109,37 @@ pub struct Evaluation {
 /// evaluate as [`MAX_POLICY_MINOR`].
 #[must_use]
 pub fn evaluate(pod: PodInput<'_>, level: Level, version: Version) -> Evaluation {
+    evaluate_on_server(pod, level, version, MAX_POLICY_MINOR)
+}
+
+/// Like [`evaluate`], as an API server whose (emulated) minor version is `server_minor` does:
+/// policy versions newer than the server's, including `latest`, evaluate as `server_minor`
+/// (upstream `NewEvaluator(checks, emulationVersion)`).
+///
+/// Only the version-gated behaviour is emulated: changes upstream made inside an existing check
+/// revision (image volumes allowed at restricted since Kubernetes 1.33, AppArmor fields checked
+/// since 1.30) apply at every version, as they do on a current API server.
+///
+/// ```
+/// use kubeward_pss::{Level, PodInput, Version, evaluate, evaluate_on_server};
+/// let doc = kubeward_yaml::parse_str(
+///     "spec:\n  containers:\n  - name: a\n    livenessProbe: {httpGet: {host: localhost, port: 80}}\n",
+/// );
+/// let input = PodInput { metadata: None, spec: doc.documents[0].root.get("spec").unwrap() };
+/// assert!(!evaluate(input, Level::Baseline, Version::Latest).allowed);
+/// // A 1.33 API server has no probe-host check, even for `latest`.
+/// assert!(evaluate_on_server(input, Level::Baseline, Version::Latest, 33).allowed);
+/// ```
+#[must_use]
+pub fn evaluate_on_server(
+    pod: PodInput<'_>,
+    level: Level,
+    version: Version,
+    server_minor: u32,
+) -> Evaluation {
     let mut decoder = decode::Decoder::new();
     let view = decoder.pod(pod.metadata, pod.spec);
-    let effective_minor = version.effective_minor();
+    let effective_minor = version.effective_minor().map(|m| m.min(server_minor));
     let selected = effective_minor.map_or(&[][..], |minor| checks::selected(level, minor));
     let violations: Vec<Violation> = selected
         .iter()

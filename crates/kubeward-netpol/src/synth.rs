@@ -73,17 +73,56 @@ fn dns_name(s: &str) -> String {
     out
 }
 
-/// Writes `key: {}` or `key:` + `matchLabels`; `first` prefixes the key line, `indent` is the
-/// column of the key.
-fn write_labels(s: &mut String, first: &str, indent: usize, key: &str, labels: &Labels) {
+/// A pod selector to write: equality labels plus `DoesNotExist`/`In`/`NotIn` requirements.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct SelSpec {
+    labels: Labels,
+    exprs: Vec<(String, &'static str, Vec<String>)>,
+}
+
+impl SelSpec {
+    fn matches(&self, l: &Labels) -> bool {
+        self.labels.iter().all(|(k, v)| l.get(k) == Some(v))
+            && self.exprs.iter().all(|(k, op, vals)| match *op {
+                "DoesNotExist" => !l.contains_key(k),
+                "In" => l.get(k).is_some_and(|v| vals.contains(v)),
+                "NotIn" => l.get(k).is_none_or(|v| !vals.contains(v)),
+                _ => l.contains_key(k),
+            })
+    }
+}
+
+/// Writes `key: {}` or `key:` + `matchLabels`/`matchExpressions`; `first` prefixes the key
+/// line, `indent` is the column of the key.
+fn write_labels(s: &mut String, first: &str, indent: usize, key: &str, sel: &SelSpec) {
     let pad = " ".repeat(indent);
-    if labels.is_empty() {
+    if sel.labels.is_empty() && sel.exprs.is_empty() {
         let _ = writeln!(s, "{first}{key}: {{}}");
         return;
     }
-    let _ = writeln!(s, "{first}{key}:\n{pad}  matchLabels:");
-    for (k, v) in labels {
-        let _ = writeln!(s, "{pad}    {}: {}", q(k), q(v));
+    let _ = writeln!(s, "{first}{key}:");
+    if !sel.labels.is_empty() {
+        let _ = writeln!(s, "{pad}  matchLabels:");
+        for (k, v) in &sel.labels {
+            let _ = writeln!(s, "{pad}    {}: {}", q(k), q(v));
+        }
+    }
+    if !sel.exprs.is_empty() {
+        let _ = writeln!(s, "{pad}  matchExpressions:");
+        for (k, op, vals) in &sel.exprs {
+            let _ = write!(s, "{pad}  - key: {}\n{pad}    operator: {op}\n", q(k));
+            if !vals.is_empty() {
+                let list: Vec<String> = vals.iter().map(|v| q(v)).collect();
+                let _ = writeln!(s, "{pad}    values: [{}]", list.join(", "));
+            }
+        }
+    }
+}
+
+fn label_spec(labels: &Labels) -> SelSpec {
+    SelSpec {
+        labels: labels.clone(),
+        exprs: Vec::new(),
     }
 }
 
@@ -126,38 +165,79 @@ fn header(s: &mut String, name: &str, namespace: &str) {
     );
 }
 
-/// Labels shared by every pod of a workload, and the other workloads of its namespace that
-/// a selector on them would also select.
-fn workload_selector(ix: &Index, w: &WorkloadRef) -> Option<(Labels, Vec<WorkloadRef>)> {
+/// A selector for the pods of a workload: the labels all its pods share, narrowed with
+/// requirements until no pod of another workload of the namespace matches; plus the
+/// workloads that could not be excluded.
+fn workload_selector(ix: &Index, w: &WorkloadRef) -> Option<(SelSpec, Vec<WorkloadRef>)> {
     let wi = *ix.workload_by_ref.get(w)?;
     let info = ix.workloads.get(wi)?;
+    let mine: Vec<&Labels> = info
+        .classes
+        .iter()
+        .filter_map(|&c| ix.class(c))
+        .map(|c| &c.labels)
+        .collect();
     let mut common: Option<Labels> = None;
-    for &c in &info.classes {
-        let l = &ix.class(c)?.labels;
+    for l in &mine {
         common = Some(match common {
-            None => l.clone(),
+            None => (*l).clone(),
             Some(cur) => cur
                 .into_iter()
                 .filter(|(k, v)| l.get(k) == Some(v))
                 .collect(),
         });
     }
-    let common = common.unwrap_or_default();
-    let mut others = BTreeSet::new();
+    let mut sel = label_spec(&common.unwrap_or_default());
+    let mut stuck = BTreeSet::new();
     for (oi, o) in ix.workloads.iter().enumerate() {
         if oi == wi || o.r.namespace != w.namespace {
             continue;
         }
-        let hit = o
-            .classes
-            .iter()
-            .filter_map(|&c| ix.class(c))
-            .any(|c| common.iter().all(|(k, v)| c.labels.get(k) == Some(v)));
-        if hit {
-            others.insert((*o.r).clone());
+        for &ci in &o.classes {
+            let Some(c) = ix.class(ci) else { continue };
+            if info.classes.contains(&ci) {
+                // The very same pods (labels and ports): nothing can tell them apart.
+                stuck.insert((*o.r).clone());
+                continue;
+            }
+            if !sel.matches(&c.labels) {
+                continue;
+            }
+            // A key the other pod has and none of ours: DoesNotExist.
+            if let Some(k) = c
+                .labels
+                .keys()
+                .find(|k| mine.iter().all(|l| !l.contains_key(*k)))
+            {
+                sel.exprs.push((k.clone(), "DoesNotExist", Vec::new()));
+                continue;
+            }
+            // A key all of ours have (with several values) that it lacks or has otherwise: In.
+            if let Some(k) = mine.first().and_then(|f| {
+                f.keys().find(|k| {
+                    mine.iter().all(|l| l.contains_key(*k))
+                        && mine.iter().all(|l| l.get(*k) != c.labels.get(*k))
+                })
+            }) {
+                let mut vals: Vec<String> = mine.iter().filter_map(|l| l.get(k).cloned()).collect();
+                vals.sort();
+                vals.dedup();
+                sel.exprs.push((k.clone(), "In", vals));
+                continue;
+            }
+            // A value of its that none of ours has: NotIn.
+            if let Some((k, v)) = c
+                .labels
+                .iter()
+                .find(|(k, v)| mine.iter().all(|l| l.get(*k) != Some(*v)))
+            {
+                sel.exprs.push((k.clone(), "NotIn", vec![v.clone()]));
+                continue;
+            }
+            stuck.insert((*o.r).clone());
         }
     }
-    Some((common, others.into_iter().collect()))
+    Some((sel, stuck.into_iter().collect()))
 }
 
 fn write_peer(s: &mut String, indent: usize, ix: &Index, policy_ns: &str, peer: &Endpoint) {

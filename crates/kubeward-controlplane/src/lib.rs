@@ -43,6 +43,7 @@ pub mod error;
 pub mod flags;
 pub mod kubelet;
 pub mod layout;
+pub mod probe;
 pub mod systemd;
 
 pub use checks::{

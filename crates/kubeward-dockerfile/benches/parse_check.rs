@@ -9,8 +9,10 @@ fn main() {
 }
 
 fn corpus() -> Vec<String> {
-    let dir = std::env::var_os("KUBEWARD_DOCKERFILE_CORPUS")
-        .map_or_else(|| PathBuf::from("/work/shared/corpus/dockerfiles"), PathBuf::from);
+    let dir = std::env::var_os("KUBEWARD_DOCKERFILE_CORPUS").map_or_else(
+        || PathBuf::from("/work/shared/corpus/dockerfiles"),
+        PathBuf::from,
+    );
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .map(|rd| {
             rd.filter_map(Result::ok)
@@ -36,7 +38,11 @@ fn parse_corpus(bencher: divan::Bencher) {
         .bench(|| {
             files
                 .iter()
-                .map(|f| kubeward_dockerfile::parse(divan::black_box(f)).instructions.len())
+                .map(|f| {
+                    kubeward_dockerfile::parse(divan::black_box(f))
+                        .instructions
+                        .len()
+                })
                 .sum::<usize>()
         });
 }
@@ -50,7 +56,10 @@ fn parse_and_check_corpus(bencher: divan::Bencher) {
         .bench(|| {
             files
                 .iter()
-                .map(|f| kubeward_dockerfile::check(&kubeward_dockerfile::parse(divan::black_box(f))).len())
+                .map(|f| {
+                    kubeward_dockerfile::check(&kubeward_dockerfile::parse(divan::black_box(f)))
+                        .len()
+                })
                 .sum::<usize>()
         });
 }

@@ -227,7 +227,9 @@ impl Instruction {
     /// The first flag named `name` (case-insensitive).
     #[must_use]
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// The value of flag `name`, if present with a value.
@@ -409,11 +411,11 @@ impl ParsedDockerfile {
     /// The stage named `name` (case-insensitive) defined before stage `before`.
     #[must_use]
     pub fn stage_by_name(&self, name: &str, before: usize) -> Option<&Stage> {
-        self.stages
-            .iter()
-            .take(before)
-            .rev()
-            .find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        self.stages.iter().take(before).rev().find(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
     }
 
     /// The value of a directive (`syntax`, `escape`, `check`).

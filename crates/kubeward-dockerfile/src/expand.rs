@@ -189,7 +189,8 @@ impl Expander<'_> {
         };
         let colon = op == ':';
         let op = if colon {
-            self.next().ok_or_else(|| format!("missing '}}' after ${{{name}:"))?
+            self.next()
+                .ok_or_else(|| format!("missing '}}' after ${{{name}:"))?
         } else {
             op
         };
@@ -317,7 +318,10 @@ mod tests {
         assert_eq!(ex("${E:-d} ${E-d} ${U:-d} ${U-d}").value, "d  d d");
         assert_eq!(ex("${A:+x} ${E:+x} ${E+x} ${U+x}").value, "x  x ");
         assert_eq!(ex("'$A' \"$A\" \\$A").value, "$A alpha $A");
-        assert_eq!(ex("${V#v} ${V%.*} ${V%%.*} ${V##*.}").value, "1.2.3 v1.2 v1 3");
+        assert_eq!(
+            ex("${V#v} ${V%.*} ${V%%.*} ${V##*.}").value,
+            "1.2.3 v1.2 v1 3"
+        );
         assert_eq!(ex("${U:-${A}}").value, "alpha");
         assert_eq!(ex("$ $1 a$").value, "$ $1 a$");
         assert_eq!(ex("$U${U2}").unresolved, ["U", "U2"]);

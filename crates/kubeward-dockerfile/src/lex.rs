@@ -30,7 +30,9 @@ impl Logical {
             .map_or(0, |s| s.chars().count());
         Pos::new(
             start.line,
-            start.col.saturating_add(u32::try_from(chars).unwrap_or(u32::MAX)),
+            start
+                .col
+                .saturating_add(u32::try_from(chars).unwrap_or(u32::MAX)),
         )
     }
 
@@ -255,7 +257,10 @@ pub(crate) fn parse_json_array(s: &str) -> Result<Vec<(String, usize, usize)>, b
     let b = s.as_bytes();
     let mut i = 0;
     let skip_ws = |i: &mut usize| {
-        while b.get(*i).is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+        while b
+            .get(*i)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        {
             *i += 1;
         }
     };
@@ -279,9 +284,12 @@ pub(crate) fn parse_json_array(s: &str) -> Result<Vec<(String, usize, usize)>, b
                     i = end;
                 }
                 Some(_) => {
-                    // Not a string: valid JSON value of another type makes this a
-                    // "not a string array" error; anything else is not JSON at all.
-                    return Err(other_json_value(s, i).is_some());
+                    // Not a string: if the whole input is valid JSON this is a
+                    // "not a string array" error; otherwise it is not JSON at all.
+                    let start = s.len() - s.trim_start().len();
+                    let valid = other_json_value(s, start)
+                        .is_some_and(|end| s.get(end..).is_some_and(|t| t.trim().is_empty()));
+                    return Err(valid);
                 }
                 None => return Err(false),
             }
@@ -356,22 +364,97 @@ fn hex4(it: &mut std::str::CharIndices<'_>) -> Option<u32> {
     Some(v)
 }
 
-/// Recognises a non-string JSON scalar/array/object at `i` (roughly): returns its end.
+/// Validates one JSON value starting at `i` (after whitespace) and returns its end offset.
 fn other_json_value(s: &str, i: usize) -> Option<usize> {
+    json_value(s.as_bytes(), s, i, 0)
+}
+
+fn json_value(b: &[u8], s: &str, mut i: usize, depth: usize) -> Option<usize> {
+    if depth > 64 {
+        return None;
+    }
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
     let rest = s.get(i..)?;
     for lit in ["true", "false", "null"] {
         if rest.starts_with(lit) {
             return Some(i + lit.len());
         }
     }
-    let c = rest.chars().next()?;
-    if c == '-' || c.is_ascii_digit() {
-        return Some(i + 1);
+    match b.get(i)? {
+        b'"' => json_string(s, i).map(|(_, e)| e),
+        b'-' | b'0'..=b'9' => {
+            let mut j = i;
+            if b.get(j) == Some(&b'-') {
+                j += 1;
+            }
+            let digits = |j: &mut usize| {
+                let st = *j;
+                while b.get(*j).is_some_and(u8::is_ascii_digit) {
+                    *j += 1;
+                }
+                *j > st
+            };
+            if !digits(&mut j) {
+                return None;
+            }
+            if b.get(j) == Some(&b'.') {
+                j += 1;
+                if !digits(&mut j) {
+                    return None;
+                }
+            }
+            if matches!(b.get(j), Some(b'e' | b'E')) {
+                j += 1;
+                if matches!(b.get(j), Some(b'+' | b'-')) {
+                    j += 1;
+                }
+                if !digits(&mut j) {
+                    return None;
+                }
+            }
+            Some(j)
+        }
+        open @ (b'[' | b'{') => {
+            let close = if *open == b'[' { b']' } else { b'}' };
+            let mut j = i + 1;
+            let skip = |j: &mut usize| {
+                while b
+                    .get(*j)
+                    .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                {
+                    *j += 1;
+                }
+            };
+            skip(&mut j);
+            if b.get(j) == Some(&close) {
+                return Some(j + 1);
+            }
+            loop {
+                if close == b'}' {
+                    skip(&mut j);
+                    j = json_string(s, j).map(|(_, e)| e)?;
+                    skip(&mut j);
+                    if b.get(j) != Some(&b':') {
+                        return None;
+                    }
+                    j += 1;
+                }
+                j = json_value(b, s, j, depth + 1)?;
+                skip(&mut j);
+                match b.get(j) {
+                    Some(b',') => j += 1,
+                    Some(c) if *c == close => return Some(j + 1),
+                    _ => return None,
+                }
+            }
+        }
+        _ => None,
     }
-    if c == '[' || c == '{' {
-        return Some(i + 1);
-    }
-    None
 }
 
 /// Quote removal and escape processing as BuildKit's shell lexer does it, without variable
@@ -463,7 +546,12 @@ mod tests {
         assert_eq!(vals, ["a", "b\"c", "é😀"]);
         assert_eq!(parse_json_array("[]"), Ok(vec![]));
         assert_eq!(parse_json_array("[1]"), Err(true));
-        assert_eq!(parse_json_array("[ -f x ]"), Err(true));
+        assert_eq!(parse_json_array("[ -f x ]"), Err(false));
+        assert_eq!(
+            parse_json_array("[\"a\", 1.5e3, {\"k\": [null]}]"),
+            Err(true)
+        );
+        assert_eq!(parse_json_array("[1, 2"), Err(false));
         assert_eq!(parse_json_array("[\"a\" b]"), Err(false));
         assert_eq!(parse_json_array("echo"), Err(false));
     }

@@ -38,8 +38,8 @@ pub mod shell;
 mod stages;
 
 pub use ast::{
-    Args, BaseImage, BaseKind, Directive, Flag, Heredoc, ImageRef, Instruction, KeyValue,
-    Keyword, ParsedDockerfile, Stage, Word,
+    Args, BaseImage, BaseKind, Directive, Flag, Heredoc, ImageRef, Instruction, KeyValue, Keyword,
+    ParsedDockerfile, Stage, Word,
 };
 pub use checks::{CheckInfo, Finding, Severity};
 pub use error::{ParseError, ParseErrorKind};
@@ -98,13 +98,27 @@ pub fn is_dockerfile_name(file_name: &str) -> bool {
             return !suffix.is_empty()
                 && !matches!(
                     lower.as_str(),
-                    "md" | "txt" | "rst" | "adoc" | "html" | "json" | "yaml" | "yml" | "orig"
-                        | "rej" | "swp" | "bak"
+                    "md" | "txt"
+                        | "rst"
+                        | "adoc"
+                        | "html"
+                        | "json"
+                        | "yaml"
+                        | "yml"
+                        | "orig"
+                        | "rej"
+                        | "swp"
+                        | "bak"
                 )
                 && suffix != "dockerignore";
         }
     }
-    for ext in [".Dockerfile", ".dockerfile", ".Containerfile", ".containerfile"] {
+    for ext in [
+        ".Dockerfile",
+        ".dockerfile",
+        ".Containerfile",
+        ".containerfile",
+    ] {
         if let Some(stem) = name.strip_suffix(ext) {
             return !stem.is_empty();
         }

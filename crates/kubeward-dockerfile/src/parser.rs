@@ -231,10 +231,8 @@ impl Parser<'_> {
                         doc.content.push('\n');
                     }
                     let last = i.saturating_sub(1).max(body_start);
-                    doc.span = Span::new(
-                        Pos::new(line_no(body_start), 1),
-                        self.line_span(last).end,
-                    );
+                    doc.span =
+                        Span::new(Pos::new(line_no(body_start), 1), self.line_span(last).end);
                     if terminated || i > body_start {
                         end = self.line_span(last).end;
                     }
@@ -389,7 +387,10 @@ impl Parser<'_> {
             Keyword::Run | Keyword::Cmd | Keyword::Entrypoint | Keyword::Shell => {
                 instr.args = json_or(self, false);
                 if keyword == Keyword::Shell && !instr.is_exec_form() {
-                    self.error(invalid("SHELL requires the arguments to be in JSON form"), whole);
+                    self.error(
+                        invalid("SHELL requires the arguments to be in JSON form"),
+                        whole,
+                    );
                 }
             }
             Keyword::Add | Keyword::Copy => {
@@ -424,7 +425,7 @@ impl Parser<'_> {
             }
             Keyword::Env | Keyword::Label => {
                 instr.args = Args::Pairs(self.name_vals(logical, args_start, rest, name, whole));
-                if instr.pairs().is_empty() {
+                if rest.is_empty() {
                     self.error(invalid("requires at least one argument"), whole);
                 }
             }
@@ -514,8 +515,7 @@ impl Parser<'_> {
                     instr.args = Args::Shell(word_at(args_start, args_end));
                 } else {
                     let trigger = self.instruction(logical, args_start, true);
-                    if matches!(trigger.keyword, Keyword::From | Keyword::Maintainer)
-                    {
+                    if matches!(trigger.keyword, Keyword::From | Keyword::Maintainer) {
                         self.error(
                             ParseErrorKind::InvalidOnbuildTrigger {
                                 trigger: trigger.keyword_text.to_ascii_uppercase(),
@@ -648,10 +648,7 @@ fn heredoc_markers(logical: &Logical, escape: char) -> Vec<(Heredoc, Span)> {
             continue;
         }
         let expand = !name_raw.contains(['\'', '"']);
-        let fd = word
-            .get(..digits)
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(0);
+        let fd = word.get(..digits).and_then(|d| d.parse().ok()).unwrap_or(0);
         out.push((
             Heredoc {
                 name,

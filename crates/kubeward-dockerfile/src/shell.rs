@@ -81,7 +81,8 @@ pub fn is_assignment(word: &str) -> bool {
     match word.split_once('=') {
         Some((name, _)) => {
             let mut c = name.chars();
-            c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+            c.next()
+                .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
                 && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
         }
         None => false,
@@ -366,7 +367,9 @@ mod tests {
 
     #[test]
     fn program_skips_wrappers() {
-        let c = commands("if true; then DEBIAN_FRONTEND=noninteractive sudo -u root env A=b apt-get install x; fi");
+        let c = commands(
+            "if true; then DEBIAN_FRONTEND=noninteractive sudo -u root env A=b apt-get install x; fi",
+        );
         let (prog, sudo) = c[1].program();
         assert!(sudo);
         assert_eq!(prog[0], "apt-get");

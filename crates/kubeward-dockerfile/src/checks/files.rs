@@ -15,8 +15,25 @@ fn is_remote(src: &str) -> bool {
 
 /// Extensions of files that `ADD` extracts (tar, optionally gzip/bzip2/xz/zstd compressed).
 const ARCHIVE_EXTENSIONS: &[&str] = &[
-    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tb2", ".tar.xz", ".txz", ".tar.zst",
-    ".tzst", ".tar.lz", ".tar.lzma", ".tlz", ".gz", ".bz2", ".xz", ".zst", ".lzma",
+    ".tar",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz2",
+    ".tbz",
+    ".tb2",
+    ".tar.xz",
+    ".txz",
+    ".tar.zst",
+    ".tzst",
+    ".tar.lz",
+    ".tar.lzma",
+    ".tlz",
+    ".gz",
+    ".bz2",
+    ".xz",
+    ".zst",
+    ".lzma",
 ];
 
 fn is_archive(src: &str) -> bool {
@@ -48,11 +65,7 @@ pub(crate) fn add_remote_url(ctx: &Ctx<'_>, info: &'static CheckInfo, out: &mut 
     }
 }
 
-pub(crate) fn add_instead_of_copy(
-    ctx: &Ctx<'_>,
-    info: &'static CheckInfo,
-    out: &mut Vec<Finding>,
-) {
+pub(crate) fn add_instead_of_copy(ctx: &Ctx<'_>, info: &'static CheckInfo, out: &mut Vec<Finding>) {
     for (outer, instr) in ctx.effective() {
         if instr.keyword != Keyword::Add || !instr.heredocs.is_empty() {
             continue;
@@ -163,10 +176,14 @@ mod tests {
 
     #[test]
     fn modes() {
-        for yes in ["777", "0777", "666", "o+w", "a+rwx", "u+x,o+rw", "go=rwx", "0002"] {
+        for yes in [
+            "777", "0777", "666", "o+w", "a+rwx", "u+x,o+rw", "go=rwx", "0002",
+        ] {
             assert!(world_writable(yes), "{yes}");
         }
-        for no in ["755", "1777", "644", "u+w", "+w", "o-w", "a+rx", "a+rwxt", "g+w", "x"] {
+        for no in [
+            "755", "1777", "644", "u+w", "+w", "o-w", "a+rx", "a+rwxt", "g+w", "x",
+        ] {
             assert!(!world_writable(no), "{no}");
         }
     }

@@ -8,11 +8,7 @@ use crate::expand::expand;
 
 /// Variables visible at instruction `before` of stage `stage`: ENV of the stages it is
 /// built from, then ENV and ARG (with meta-argument defaults) of the stage itself.
-fn vars_at(
-    df: &ParsedDockerfile,
-    stage: usize,
-    before: usize,
-) -> BTreeMap<String, Option<String>> {
+fn vars_at(df: &ParsedDockerfile, stage: usize, before: usize) -> BTreeMap<String, Option<String>> {
     let mut meta: BTreeMap<String, Option<String>> = BTreeMap::new();
     for &i in &df.meta_args {
         for p in df.instructions.get(i).map_or(&[][..], |x| x.pairs()) {
@@ -66,8 +62,9 @@ enum User {
     NonRoot,
     /// A variable without value: decided at build time.
     Unknown,
-    /// No `USER` anywhere in the chain: the base image's user (root for scratch).
-    Default(BaseKind),
+    /// No `USER` anywhere in the chain: the default user of the base of this stage (the
+    /// first stage of the chain that is built on something other than a stage).
+    Default(usize),
 }
 
 fn effective_user(df: &ParsedDockerfile, stage: usize, depth: usize) -> User {
@@ -107,7 +104,7 @@ fn effective_user(df: &ParsedDockerfile, stage: usize, depth: usize) -> User {
         BaseKind::Image(r) if r.tag.as_deref().is_some_and(|t| t.contains("nonroot")) => {
             User::NonRoot
         }
-        other => User::Default(other.clone()),
+        _ => User::Default(stage),
     }
 }
 
@@ -139,15 +136,26 @@ pub(crate) fn final_stage_root(ctx: &Ctx<'_>, info: &'static CheckInfo, out: &mu
             }
             out.push(f);
         }
-        User::Default(kind) => {
-            let message = match kind {
-                BaseKind::Scratch => {
-                    "the final stage has no `USER`: a `scratch` image runs as root (uid 0)"
-                        .to_owned()
-                }
+        User::Default(root) => {
+            let Some(base) = df.stages.get(root).map(|s| &s.base) else {
+                return;
+            };
+            let via = if root == last.index {
+                String::new()
+            } else {
+                format!(" (built on stage {root})")
+            };
+            let message = match &base.kind {
+                BaseKind::Scratch => format!(
+                    "the final stage{via} has no `USER`: a `scratch` image runs as root (uid 0)"
+                ),
+                BaseKind::Unresolved => format!(
+                    "the final stage{via} has no `USER`: it runs as the default user of `{}`, chosen at build time and root for most images",
+                    base.raw
+                ),
                 _ => format!(
-                    "the final stage has no `USER`: it runs as the default user of `{}`, which is root for most images",
-                    last.base.resolved.as_deref().unwrap_or(&last.base.raw)
+                    "the final stage{via} has no `USER`: it runs as the default user of `{}`, which is root for most images",
+                    base.resolved.as_deref().unwrap_or(&base.raw)
                 ),
             };
             out.push(finding(info, from, message));
@@ -177,8 +185,9 @@ fn image_refs<'a>(ctx: &Ctx<'a>) -> Vec<(&'a crate::ast::Instruction, String, Im
             continue;
         };
         let stage = outer.stage.unwrap_or(0);
+        // A bare name (`--from=deps`) may be a named build context rather than an image.
         if from.contains('$')
-            || from.chars().all(|c| c.is_ascii_digit())
+            || !from.contains(['/', ':', '@'])
             || df.stage_by_name(from, stage + 1).is_some()
         {
             continue;
@@ -188,11 +197,7 @@ fn image_refs<'a>(ctx: &Ctx<'a>) -> Vec<(&'a crate::ast::Instruction, String, Im
     refs
 }
 
-pub(crate) fn base_image_unpinned(
-    ctx: &Ctx<'_>,
-    info: &'static CheckInfo,
-    out: &mut Vec<Finding>,
-) {
+pub(crate) fn base_image_unpinned(ctx: &Ctx<'_>, info: &'static CheckInfo, out: &mut Vec<Finding>) {
     for (instr, name, r) in image_refs(ctx) {
         if r.digest.is_some() {
             continue;
@@ -249,11 +254,7 @@ pub(crate) fn expose_ssh(ctx: &Ctx<'_>, info: &'static CheckInfo, out: &mut Vec<
     }
 }
 
-pub(crate) fn missing_healthcheck(
-    ctx: &Ctx<'_>,
-    info: &'static CheckInfo,
-    out: &mut Vec<Finding>,
-) {
+pub(crate) fn missing_healthcheck(ctx: &Ctx<'_>, info: &'static CheckInfo, out: &mut Vec<Finding>) {
     let df = ctx.df;
     let Some(last) = df.final_stage() else { return };
     let has = df.stages.iter().any(|st| {

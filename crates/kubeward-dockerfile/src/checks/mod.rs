@@ -105,13 +105,21 @@ pub(crate) static CHECKS: [CheckInfo; N] = [
         "final-stage-root",
         "Final stage runs as root",
         High,
-        ["CIS Docker Benchmark 4.1", "NIST SP 800-190 4.1.2", "CWE-250"]
+        [
+            "CIS Docker Benchmark 4.1",
+            "NIST SP 800-190 4.1.2",
+            "CWE-250"
+        ]
     ),
     check_info!(
         "base-image-unpinned",
         "Base image uses `latest` or no tag",
         Medium,
-        ["CIS Docker Benchmark 4.2", "NIST SP 800-190 4.1.5", "CWE-1357"]
+        [
+            "CIS Docker Benchmark 4.2",
+            "NIST SP 800-190 4.1.5",
+            "CWE-1357"
+        ]
     ),
     check_info!(
         "base-image-no-digest",
@@ -360,11 +368,7 @@ pub(crate) fn run_script(run: &Instruction) -> String {
     }
 }
 
-pub(crate) fn finding(
-    info: &'static CheckInfo,
-    instr: &Instruction,
-    message: String,
-) -> Finding {
+pub(crate) fn finding(info: &'static CheckInfo, instr: &Instruction, message: String) -> Finding {
     Finding {
         check: info,
         span: instr.span,
@@ -380,9 +384,7 @@ pub(crate) fn run(df: &ParsedDockerfile) -> Vec<Finding> {
     for (info, f) in CHECKS.iter().zip(RUNNERS.iter()) {
         f(&ctx, info, &mut out);
     }
-    out.sort_by(|a, b| {
-        (a.span, a.check.id, &a.message).cmp(&(b.span, b.check.id, &b.message))
-    });
+    out.sort_by(|a, b| (a.span, a.check.id, &a.message).cmp(&(b.span, b.check.id, &b.message)));
     out.dedup_by(|a, b| a.span == b.span && a.check.id == b.check.id && a.message == b.message);
     out
 }

@@ -57,8 +57,15 @@ fn takes_value(manager: Manager, opt: &str) -> bool {
         ),
         Manager::Dnf => matches!(
             opt,
-            "-c" | "--config" | "-x" | "--exclude" | "--releasever" | "--installroot" | "--repo"
-                | "--enablerepo" | "--disablerepo" | "--setopt"
+            "-c" | "--config"
+                | "-x"
+                | "--exclude"
+                | "--releasever"
+                | "--installroot"
+                | "--repo"
+                | "--enablerepo"
+                | "--disablerepo"
+                | "--setopt"
         ),
         Manager::Zypper => matches!(opt, "-r" | "--repo" | "--root" | "-R" | "--from"),
     }
@@ -131,7 +138,7 @@ fn package_op(cmd: &Command) -> Option<PkgOp> {
         | (Manager::Apk, "upgrade")
         | (Manager::Dnf, "upgrade" | "update" | "distro-sync")
         | (Manager::Zypper, "update" | "up" | "dist-upgrade" | "dup") => Action::Upgrade,
-        (Manager::Apt, "clean" | "autoclean")
+        (Manager::Apt, "clean" | "autoclean" | "dist-clean")
         | (Manager::Dnf | Manager::Apk, "clean" | "cache")
         | (Manager::Zypper, "clean" | "cc") => Action::Clean,
         _ => Action::Other,
@@ -184,7 +191,13 @@ pub(crate) fn package_cache_not_cleaned(
             }
             let cleaned = match op.manager {
                 Manager::Apt => {
-                    removes(run, "/var/lib/apt/lists") || run.has_mount_target("/var/lib/apt")
+                    removes(run, "/var/lib/apt/lists")
+                        || run.has_mount_target("/var/lib/apt")
+                        || ops.iter().any(|o| {
+                            o.manager == Manager::Apt
+                                && o.action == Action::Clean
+                                && o.has("dist-clean")
+                        })
                 }
                 Manager::Apk => {
                     op.has("--no-cache")
@@ -280,7 +293,9 @@ pub(crate) fn apt_upgrade(ctx: &Ctx<'_>, info: &'static CheckInfo, out: &mut Vec
             out.push(finding(
                 info,
                 run.outer,
-                format!("`apt-get {sub}` upgrades packages in place, making the build unreproducible"),
+                format!(
+                    "`apt-get {sub}` upgrades packages in place, making the build unreproducible"
+                ),
             ));
         }
     }
@@ -316,14 +331,20 @@ pub(crate) fn curl_pipe_shell(ctx: &Ctx<'_>, info: &'static CheckInfo, out: &mut
                     if let Some(sh) = cmds.get(j).and_then(Command::name)
                         && SHELLS.contains(&sh)
                     {
-                        hit = Some(format!("`{name} ... | {sh}` runs a downloaded script unverified"));
+                        hit = Some(format!(
+                            "`{name} ... | {sh}` runs a downloaded script unverified"
+                        ));
                         break;
                     }
                 }
             }
             if hit.is_none()
                 && (SHELLS.contains(&name) || matches!(name, "eval" | "source" | "."))
-                && c.program().0.iter().skip(1).any(|w| is_download_substitution(w))
+                && c.program()
+                    .0
+                    .iter()
+                    .skip(1)
+                    .any(|w| is_download_substitution(w))
             {
                 hit = Some(format!(
                     "`{name}` runs a script fetched by command substitution, unverified"
@@ -479,7 +500,9 @@ mod tests {
 
     #[test]
     fn package_ops() {
-        let c = commands("apt-get -qq -o Dpkg::Options::=--force-confnew install -y --no-install-recommends curl=7.1 git");
+        let c = commands(
+            "apt-get -qq -o Dpkg::Options::=--force-confnew install -y --no-install-recommends curl=7.1 git",
+        );
         let op = package_op(&c[0]).unwrap();
         assert_eq!(op.action, Action::Install);
         assert_eq!(op.packages, ["curl=7.1", "git"]);

@@ -20,9 +20,27 @@ const SECRET_WORDS: &[&str] = &[
 
 /// Name suffixes that designate metadata about a secret rather than the secret itself.
 const NON_SECRET_SUFFIXES: &[&str] = &[
-    "_FILE", "_PATH", "_DIR", "_URL", "_URI", "_ENDPOINT", "_NAME", "_TYPE", "_TTL", "_TIMEOUT",
-    "_EXPIRY", "_EXPIRES", "_LENGTH", "_SIZE", "_ENABLED", "_ID", "_REF", "_VERSION", "_HEADER",
-    "_MOUNT", "_KEY_ID",
+    "_FILE",
+    "_PATH",
+    "_DIR",
+    "_URL",
+    "_URI",
+    "_ENDPOINT",
+    "_NAME",
+    "_TYPE",
+    "_TTL",
+    "_TIMEOUT",
+    "_EXPIRY",
+    "_EXPIRES",
+    "_LENGTH",
+    "_SIZE",
+    "_ENABLED",
+    "_ID",
+    "_REF",
+    "_VERSION",
+    "_HEADER",
+    "_MOUNT",
+    "_KEY_ID",
 ];
 
 /// Values that stand for "no real secret here".

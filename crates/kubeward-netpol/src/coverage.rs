@@ -322,15 +322,14 @@ fn sensitive(cluster: &Cluster, ix: &Index) -> Vec<SensitiveExposure> {
                 });
             }
         }
-        if count == nw - 1 {
-            if let (Some(info), Some(common)) = (ix.workloads.get(wi), common) {
+        if count == nw - 1
+            && let (Some(info), Some(common)) = (ix.workloads.get(wi), common) {
                 out.push(SensitiveExposure {
                     workload: (*info.r).clone(),
                     reasons,
                     common_ports: common,
                 });
             }
-        }
     }
     let _ = cluster;
     out

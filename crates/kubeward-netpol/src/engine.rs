@@ -142,11 +142,10 @@ fn match_set(
     let mut out = Vec::new();
     for n in namespaces {
         for &ci in ix.classes_by_ns.get(n).into_iter().flatten() {
-            if let Some(c) = ix.class(ci) {
-                if pods.is_none_or(|s| s.matches(&c.labels)) {
+            if let Some(c) = ix.class(ci)
+                && pods.is_none_or(|s| s.matches(&c.labels)) {
                     out.push(u32::try_from(ci).unwrap_or(u32::MAX));
                 }
-            }
         }
     }
     out
@@ -183,16 +182,14 @@ pub(crate) fn compute(ix: &Index) -> Vec<(u32, u32, PortSet)> {
     let mut sel_out: Vec<Vec<u32>> = vec![Vec::new(); nc];
     for (ci, c) in ix.classes.iter().enumerate() {
         for (pi, p) in ix.selecting(c) {
-            if p.ingress_type {
-                if let Some(v) = sel_in.get_mut(ci) {
+            if p.ingress_type
+                && let Some(v) = sel_in.get_mut(ci) {
                     v.push(idx(pi));
                 }
-            }
-            if p.egress_type {
-                if let Some(v) = sel_out.get_mut(ci) {
+            if p.egress_type
+                && let Some(v) = sel_out.get_mut(ci) {
                     v.push(idx(pi));
                 }
-            }
         }
     }
     // Peer hits per class.

@@ -252,17 +252,17 @@ impl Reader {
                             self.pos += 1;
                             break;
                         }
-                        if n == '\\' {
-                            if let Some(e) = self.peek(1) {
-                                if !matches!(e, '"' | '\\' | '$' | '`' | '\n') {
-                                    self.word.push('\\');
-                                }
-                                if e != '\n' {
-                                    self.word.push(e);
-                                }
-                                self.pos += 2;
-                                continue;
+                        if n == '\\'
+                            && let Some(e) = self.peek(1)
+                        {
+                            if !matches!(e, '"' | '\\' | '$' | '`' | '\n') {
+                                self.word.push('\\');
                             }
+                            if e != '\n' {
+                                self.word.push(e);
+                            }
+                            self.pos += 2;
+                            continue;
                         }
                         if n == '$' && self.peek(1) == Some('(') {
                             self.pos += 1;

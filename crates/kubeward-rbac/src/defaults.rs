@@ -4,12 +4,30 @@ use crate::policy::Policy;
 
 /// The embedded files, in the order the API server's bootstrap creates them.
 pub(crate) const FILES: [(&str, &str); 6] = [
-    ("cluster-roles.yaml", include_str!("../data/cluster-roles.yaml")),
-    ("cluster-role-bindings.yaml", include_str!("../data/cluster-role-bindings.yaml")),
-    ("controller-roles.yaml", include_str!("../data/controller-roles.yaml")),
-    ("controller-role-bindings.yaml", include_str!("../data/controller-role-bindings.yaml")),
-    ("namespace-roles.yaml", include_str!("../data/namespace-roles.yaml")),
-    ("namespace-role-bindings.yaml", include_str!("../data/namespace-role-bindings.yaml")),
+    (
+        "cluster-roles.yaml",
+        include_str!("../data/cluster-roles.yaml"),
+    ),
+    (
+        "cluster-role-bindings.yaml",
+        include_str!("../data/cluster-role-bindings.yaml"),
+    ),
+    (
+        "controller-roles.yaml",
+        include_str!("../data/controller-roles.yaml"),
+    ),
+    (
+        "controller-role-bindings.yaml",
+        include_str!("../data/controller-role-bindings.yaml"),
+    ),
+    (
+        "namespace-roles.yaml",
+        include_str!("../data/namespace-roles.yaml"),
+    ),
+    (
+        "namespace-role-bindings.yaml",
+        include_str!("../data/namespace-role-bindings.yaml"),
+    ),
 ];
 
 /// Loads the default objects (source `None`). The embedded files are tested to load
@@ -30,7 +48,9 @@ mod tests {
         let mut total = 0;
         for (name, text) in FILES {
             let mut p = Policy::new();
-            let n = p.add_text(None, text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let n = p
+                .add_text(None, text)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(n > 0, "{name}");
             total += n;
         }

@@ -30,17 +30,17 @@
 //!
 //! `system:masters` leads to cluster-admin (the authorizer's superuser group).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::matching::{api_group_matches, resource_matches, verb_matches};
+use crate::matching::{rule_allows, rule_allows_resource};
 use crate::policy::{BindingId, Policy, RoleId, Via};
 use crate::types::{
-    GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_SERVICEACCOUNTS, GROUP_UNAUTHENTICATED,
-    ObjectKind, Request, SourceId, SubjectKind, SubjectRef, USER_ANONYMOUS,
-    split_service_account_username,
+    GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_SERVICEACCOUNTS, GROUP_UNAUTHENTICATED, ObjectKind,
+    Request, SourceId, SubjectKind, SubjectRef, USER_ANONYMOUS, split_service_account_username,
 };
 
 /// A workload whose pods run as a service account (given by the caller).
@@ -117,7 +117,10 @@ impl GraphNode {
     pub fn is_principal(&self) -> bool {
         matches!(
             self,
-            Self::User { .. } | Self::Group { .. } | Self::ServiceAccount { .. } | Self::Workload { .. }
+            Self::User { .. }
+                | Self::Group { .. }
+                | Self::ServiceAccount { .. }
+                | Self::Workload { .. }
         )
     }
 
@@ -127,9 +130,17 @@ impl GraphNode {
         match self {
             Self::User { name } => format!("User {name}"),
             Self::Group { name } => format!("Group {name}"),
-            Self::ServiceAccount { namespace, name } => format!("ServiceAccount {namespace}/{name}"),
-            Self::Workload { kind, namespace, name } => format!("{kind} {namespace}/{name}"),
-            Self::AnyServiceAccount { namespace: Some(ns) } => format!("any ServiceAccount in {ns}"),
+            Self::ServiceAccount { namespace, name } => {
+                format!("ServiceAccount {namespace}/{name}")
+            }
+            Self::Workload {
+                kind,
+                namespace,
+                name,
+            } => format!("{kind} {namespace}/{name}"),
+            Self::AnyServiceAccount {
+                namespace: Some(ns),
+            } => format!("any ServiceAccount in {ns}"),
             Self::AnyServiceAccount { namespace: None } => "any ServiceAccount".to_string(),
             Self::AnyWorkload { namespace, kind } => {
                 let what = kind.as_deref().unwrap_or("pod");
@@ -150,9 +161,13 @@ impl GraphNode {
                     namespace: ns.to_string(),
                     name: name.to_string(),
                 },
-                None => Self::User { name: s.name.clone() },
+                None => Self::User {
+                    name: s.name.clone(),
+                },
             }),
-            SubjectKind::Group => Some(Self::Group { name: s.name.clone() }),
+            SubjectKind::Group => Some(Self::Group {
+                name: s.name.clone(),
+            }),
             SubjectKind::ServiceAccount => Some(Self::ServiceAccount {
                 namespace: s.namespace.clone()?,
                 name: s.name.clone(),
@@ -299,69 +314,269 @@ pub(crate) struct Grant {
 }
 
 /// Every subject's grants, by scope (`None`: cluster-wide).
-pub(crate) fn subject_grants(policy: &Policy) -> BTreeMap<SubjectRef, BTreeMap<Option<String>, Vec<Grant>>> {
+pub(crate) fn subject_grants(
+    policy: &Policy,
+) -> BTreeMap<SubjectRef, BTreeMap<Option<String>, Vec<Grant>>> {
     let idx = policy.index();
     let mut out: BTreeMap<SubjectRef, BTreeMap<Option<String>, Vec<Grant>>> = BTreeMap::new();
     let all = idx.crbs.iter().chain(idx.rbs_by_ns.values().flatten());
     for &b in all {
-        let Some(Ok(role)) = idx.resolved.get(b) else { continue };
-        let Some(binding) = policy.bindings.get(b) else { continue };
+        let Some(Ok(role)) = idx.resolved.get(b) else {
+            continue;
+        };
+        let Some(binding) = policy.bindings.get(b) else {
+            continue;
+        };
         let scope = match binding.obj.kind {
             ObjectKind::ClusterRoleBinding => None,
             _ => binding.obj.namespace.clone(),
         };
         for (i, s) in binding.obj.subjects.iter().enumerate() {
-            let Some(subject) = binding.effective_subject(s) else { continue };
-            out.entry(subject).or_default().entry(scope.clone()).or_default().push(Grant {
-                binding: b,
-                subject: i,
-                role: *role,
-            });
+            let Some(subject) = binding.effective_subject(s) else {
+                continue;
+            };
+            out.entry(subject)
+                .or_default()
+                .entry(scope.clone())
+                .or_default()
+                .push(Grant {
+                    binding: b,
+                    subject: i,
+                    role: *role,
+                });
         }
     }
     out
 }
 
-struct Checker<'a> {
-    policy: &'a Policy,
+/// The capability requests, built once, each with its bit in a role's mask.
+struct Caps {
+    reqs: Vec<Request>,
+    all: usize,
+    create: Vec<usize>,
+    read_secrets: Vec<usize>,
+    bind_admin: usize,
+    bind_any: Vec<usize>,
+    create_crb: usize,
+    create_rb: usize,
+    escalate_cr: usize,
+    update_cr: Vec<usize>,
+    escalate_r: usize,
+    update_r: Vec<usize>,
+    impersonate_masters: usize,
+    impersonate_users: usize,
+    impersonate_sas: usize,
+    create_token: usize,
+    nodes_proxy: Vec<usize>,
+    /// (update csr subresource, its signer verb checks)
+    csr: Vec<(usize, &'static str, &'static str, Vec<usize>)>,
+    hooks: Vec<usize>,
+    create_pv: usize,
+    exec: Vec<usize>,
+    /// per WORKLOAD_RESOURCES entry: [update, patch]
+    update_workload: Vec<[usize; 2]>,
 }
 
-impl Checker<'_> {
-    /// The first grant that allows `req`.
-    fn allows(&self, grants: &[Grant], req: &Request) -> Option<Via> {
+impl Caps {
+    fn new() -> Self {
+        let mut reqs = Vec::new();
+        let mut add = |r: Request| {
+            reqs.push(r);
+            reqs.len() - 1
+        };
+        let rbac = crate::RBAC_GROUP;
+        let all = add(res("*", "*", "*"));
+        let create = WORKLOAD_RESOURCES
+            .iter()
+            .map(|(_, g, r)| add(res("create", g, r)))
+            .collect();
+        let read_secrets = ["list", "watch", "get"]
+            .iter()
+            .map(|v| add(res(v, "", "secrets")))
+            .collect();
+        let bind_admin = add(res("bind", rbac, "clusterroles").name("cluster-admin"));
+        let bind_any = vec![
+            add(res("bind", rbac, "clusterroles")),
+            add(res("bind", rbac, "roles")),
+        ];
+        let create_crb = add(res("create", rbac, "clusterrolebindings"));
+        let create_rb = add(res("create", rbac, "rolebindings"));
+        let escalate_cr = add(res("escalate", rbac, "clusterroles"));
+        let update_cr = vec![
+            add(res("update", rbac, "clusterroles")),
+            add(res("patch", rbac, "clusterroles")),
+        ];
+        let escalate_r = add(res("escalate", rbac, "roles"));
+        let update_r = vec![
+            add(res("update", rbac, "roles")),
+            add(res("patch", rbac, "roles")),
+        ];
+        let impersonate_masters = add(res("impersonate", "", "groups").name(GROUP_MASTERS));
+        let impersonate_users = add(res("impersonate", "", "users"));
+        let impersonate_sas = add(res("impersonate", "", "serviceaccounts"));
+        let create_token = add(res("create", "", "serviceaccounts").subresource("token"));
+        let nodes_proxy = vec![
+            add(res("get", "", "nodes").subresource("proxy")),
+            add(res("create", "", "nodes").subresource("proxy")),
+        ];
+        let signers = ["kubernetes.io/kube-apiserver-client", "kubernetes.io/*"];
+        let csr = [("approval", "approve"), ("status", "sign")]
+            .into_iter()
+            .map(|(sub, verb)| {
+                let update = add(res(
+                    "update",
+                    "certificates.k8s.io",
+                    "certificatesigningrequests",
+                )
+                .subresource(sub));
+                let checks = signers
+                    .iter()
+                    .map(|n| add(res(verb, "certificates.k8s.io", "signers").name(n)))
+                    .collect();
+                (update, sub, verb, checks)
+            })
+            .collect();
+        let hooks = [
+            "mutatingwebhookconfigurations",
+            "validatingwebhookconfigurations",
+        ]
+        .iter()
+        .flat_map(|r| ["create", "update", "patch"].map(|v| (v, *r)))
+        .map(|(v, r)| add(res(v, "admissionregistration.k8s.io", r)))
+        .collect();
+        let create_pv = add(res("create", "", "persistentvolumes"));
+        let exec = ["exec", "attach"]
+            .iter()
+            .flat_map(|s| ["create", "get"].map(|v| (v, *s)))
+            .map(|(v, s)| add(res(v, "", "pods").subresource(s)))
+            .collect();
+        let update_workload = WORKLOAD_RESOURCES
+            .iter()
+            .map(|(_, g, r)| [add(res("update", g, r)), add(res("patch", g, r))])
+            .collect();
+        Self {
+            reqs,
+            all,
+            create,
+            read_secrets,
+            bind_admin,
+            bind_any,
+            create_crb,
+            create_rb,
+            escalate_cr,
+            update_cr,
+            escalate_r,
+            update_r,
+            impersonate_masters,
+            impersonate_users,
+            impersonate_sas,
+            create_token,
+            nodes_proxy,
+            csr,
+            hooks,
+            create_pv,
+            exec,
+            update_workload,
+        }
+    }
+}
+
+/// The mask bit of a role with a rule limited to `resourceNames` (see [`Checker::named`]).
+const NAMED_RULES: u128 = 1 << 127;
+
+/// Answers capability questions for a subject's grants in one scope, with per-role
+/// bitmasks computed once per role.
+struct Checker<'a> {
+    policy: &'a Policy,
+    caps: Caps,
+    masks: RefCell<Vec<Option<u128>>>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(policy: &'a Policy) -> Self {
+        Self {
+            policy,
+            caps: Caps::new(),
+            masks: RefCell::new(vec![None; policy.roles.len()]),
+        }
+    }
+
+    fn role_mask(&self, role: RoleId) -> u128 {
+        if let Some(Some(m)) = self.masks.borrow().get(role) {
+            return *m;
+        }
+        let idx = self.policy.index();
+        let mut mask = 0u128;
+        for &rid in idx.effective.get(role).into_iter().flatten() {
+            let Some(entry) = idx.rules.get(rid) else {
+                continue;
+            };
+            if !entry.rule.resource_names.is_empty() {
+                mask |= NAMED_RULES;
+            }
+            for (i, req) in self.caps.reqs.iter().enumerate() {
+                if rule_allows(&entry.rule, req) {
+                    mask |= 1 << i;
+                }
+            }
+        }
+        if let Some(slot) = self.masks.borrow_mut().get_mut(role) {
+            *slot = Some(mask);
+        }
+        mask
+    }
+
+    fn mask(&self, grants: &[Grant]) -> u128 {
+        grants.iter().fold(0, |m, g| m | self.role_mask(g.role))
+    }
+
+    /// The first grant that allows capability `cap`.
+    fn allows(&self, grants: &[Grant], cap: usize) -> Option<Via> {
+        let req = self.caps.reqs.get(cap)?;
         grants.iter().find_map(|g| {
+            if self.role_mask(g.role) & (1 << cap) == 0 {
+                return None;
+            }
             self.policy
                 .first_allowing(g.role, req)
                 .map(|i| self.policy.via(g.binding, g.subject, g.role, i))
         })
     }
 
-    fn any(&self, grants: &[Grant], reqs: &[Request]) -> Option<(Via, String)> {
-        reqs.iter()
-            .find_map(|r| self.allows(grants, r).map(|v| (v, describe(r))))
+    /// The first of `caps` allowed, with the grant and the permission in words.
+    fn any(&self, grants: &[Grant], caps: &[usize]) -> Option<(Via, String)> {
+        caps.iter().find_map(|&c| {
+            let via = self.allows(grants, c)?;
+            Some((via, self.caps.reqs.get(c).map(describe).unwrap_or_default()))
+        })
     }
 
-    /// Names a rule with `resourceNames` allows for `req` (which has no name), with the grant.
-    fn named(&self, grants: &[Grant], req: &Request) -> Vec<(String, Via)> {
+    /// Names a rule with `resourceNames` allows for capability `cap` (a request without a
+    /// name), with the grant.
+    fn named(&self, grants: &[Grant], cap: usize) -> Vec<(String, Via)> {
+        if self.mask(grants) & NAMED_RULES == 0 {
+            return Vec::new();
+        }
         let idx = self.policy.index();
-        let Request::Resource(r) = req else { return Vec::new() };
+        let Some(Request::Resource(r)) = self.caps.reqs.get(cap) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for g in grants {
             for (i, &rid) in idx.effective.get(g.role).into_iter().flatten().enumerate() {
-                let Some(entry) = idx.rules.get(rid) else { continue };
+                let Some(entry) = idx.rules.get(rid) else {
+                    continue;
+                };
                 let rule = &entry.rule;
-                if rule.resource_names.is_empty()
-                    || !verb_matches(rule, &r.verb)
-                    || !api_group_matches(rule, &r.api_group)
-                {
+                if rule.resource_names.is_empty() {
                     continue;
                 }
-                let combined = if r.subresource.is_empty() {
-                    r.resource.clone()
-                } else {
-                    format!("{}/{}", r.resource, r.subresource)
+                let Some(first) = rule.resource_names.first() else {
+                    continue;
                 };
-                if !resource_matches(rule, &combined, &r.subresource) {
+                let mut probe = r.clone();
+                probe.name.clone_from(first);
+                if !rule_allows_resource(rule, &probe) {
                     continue;
                 }
                 for n in &rule.resource_names {
@@ -404,7 +619,14 @@ struct Builder {
 }
 
 impl Builder {
-    fn edge(&mut self, from: &GraphNode, to: GraphNode, reason: EdgeReason, permission: String, via: Option<Via>) {
+    fn edge(
+        &mut self,
+        from: &GraphNode,
+        to: GraphNode,
+        reason: EdgeReason,
+        permission: String,
+        via: Option<Via>,
+    ) {
         if *from == to {
             return;
         }
@@ -443,7 +665,8 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn escalation_paths(&self, workloads: &[WorkloadRef]) -> EscalationGraph {
-        let checker = Checker { policy: self };
+        let checker = Checker::new(self);
+        let windex = WorkloadIndex::new(workloads);
         let grants = subject_grants(self);
         let mut b = Builder::default();
 
@@ -457,7 +680,8 @@ impl Policy {
             namespaces.extend(bd.obj.namespace.clone());
         }
         for s in grants.keys() {
-            if let Some(GraphNode::ServiceAccount { namespace, name }) = GraphNode::from_subject(s) {
+            if let Some(GraphNode::ServiceAccount { namespace, name }) = GraphNode::from_subject(s)
+            {
                 sas.insert((namespace, name));
             }
         }
@@ -481,10 +705,20 @@ impl Policy {
 
         // Capability edges from each subject's own grants.
         for (subject, scopes) in &grants {
-            let Some(from) = GraphNode::from_subject(subject) else { continue };
+            let Some(from) = GraphNode::from_subject(subject) else {
+                continue;
+            };
             b.nodes.insert(from.clone());
             for (scope, list) in scopes {
-                self.capability_edges(&checker, &mut b, &from, scope.as_deref(), list, &sas, workloads);
+                self.capability_edges(
+                    &checker,
+                    &mut b,
+                    &from,
+                    scope.as_deref(),
+                    list,
+                    &sas,
+                    &windex,
+                );
             }
         }
 
@@ -502,7 +736,10 @@ impl Policy {
                     name: w.service_account.clone(),
                 },
                 EdgeReason::RunsAs,
-                format!("pods run as ServiceAccount {}/{}", w.namespace, w.service_account),
+                format!(
+                    "pods run as ServiceAccount {}/{}",
+                    w.namespace, w.service_account
+                ),
                 None,
             );
         }
@@ -537,7 +774,9 @@ impl Policy {
             .collect();
         for m in members {
             let implicit: Vec<String> = match &m {
-                GraphNode::User { name } if name == USER_ANONYMOUS => vec![GROUP_UNAUTHENTICATED.to_string()],
+                GraphNode::User { name } if name == USER_ANONYMOUS => {
+                    vec![GROUP_UNAUTHENTICATED.to_string()]
+                }
                 GraphNode::User { .. } => vec![GROUP_AUTHENTICATED.to_string()],
                 GraphNode::ServiceAccount { namespace, .. } => vec![
                     GROUP_SERVICEACCOUNTS.to_string(),
@@ -569,73 +808,104 @@ impl Policy {
         scope: Option<&str>,
         grants: &[Grant],
         sas: &BTreeSet<(String, String)>,
-        workloads: &[WorkloadRef],
+        workloads: &WorkloadIndex<'_>,
     ) {
+        if c.mask(grants) == 0 {
+            return;
+        }
+        let k = &c.caps;
         let any_sa = GraphNode::AnyServiceAccount {
             namespace: scope.map(str::to_string),
         };
         let cluster = scope.is_none();
 
-        if cluster && let Some(via) = c.allows(grants, &res("*", "*", "*")) {
-            b.edge(from, GraphNode::ClusterAdmin, EdgeReason::WildcardAll, scoped("* on *.*", scope), Some(via));
+        if cluster && let Some(via) = c.allows(grants, k.all) {
+            b.edge(
+                from,
+                GraphNode::ClusterAdmin,
+                EdgeReason::WildcardAll,
+                scoped("* on *.*", scope),
+                Some(via),
+            );
         }
-
-        let creators: Vec<Request> = WORKLOAD_RESOURCES
-            .iter()
-            .map(|(_, g, r)| res("create", g, r))
-            .collect();
-        if let Some((via, what)) = c.any(grants, &creators) {
-            b.edge(from, any_sa.clone(), EdgeReason::CreateWorkload, scoped(&what, scope), Some(via));
+        if let Some((via, what)) = c.any(grants, &k.create) {
+            b.edge(
+                from,
+                any_sa.clone(),
+                EdgeReason::CreateWorkload,
+                scoped(&what, scope),
+                Some(via),
+            );
         }
-
-        let readers = [
-            res("list", "", "secrets"),
-            res("watch", "", "secrets"),
-            res("get", "", "secrets"),
-        ];
-        if let Some((via, what)) = c.any(grants, &readers) {
-            b.edge(from, any_sa.clone(), EdgeReason::ReadSecrets, scoped(&what, scope), Some(via));
+        if let Some((via, what)) = c.any(grants, &k.read_secrets) {
+            b.edge(
+                from,
+                any_sa.clone(),
+                EdgeReason::ReadSecrets,
+                scoped(&what, scope),
+                Some(via),
+            );
         }
 
         // bind
-        let bind_admin = c.allows(grants, &res("bind", crate::RBAC_GROUP, "clusterroles").name("cluster-admin"));
-        let bind_any = bind_admin.clone().or_else(|| {
-            c.any(grants, &[res("bind", crate::RBAC_GROUP, "clusterroles"), res("bind", crate::RBAC_GROUP, "roles")])
-                .map(|(v, _)| v)
-        });
+        let bind_admin = c.allows(grants, k.bind_admin);
         if cluster
             && let Some(via) = bind_admin.clone()
-            && c.allows(grants, &res("create", crate::RBAC_GROUP, "clusterrolebindings")).is_some()
+            && c.allows(grants, k.create_crb).is_some()
         {
             b.edge(
                 from,
                 GraphNode::ClusterAdmin,
                 EdgeReason::Bind,
-                scoped("bind clusterroles \"cluster-admin\" + create clusterrolebindings", scope),
+                scoped(
+                    "bind clusterroles \"cluster-admin\" + create clusterrolebindings",
+                    scope,
+                ),
                 Some(via),
             );
-        } else if let Some(via) = bind_any
-            && c.allows(grants, &res("create", crate::RBAC_GROUP, "rolebindings")).is_some()
+        } else if let Some(via) = bind_admin.or_else(|| c.any(grants, &k.bind_any).map(|(v, _)| v))
+            && c.allows(grants, k.create_rb).is_some()
         {
-            b.edge(from, any_sa.clone(), EdgeReason::Bind, scoped("bind roles + create rolebindings", scope), Some(via));
+            b.edge(
+                from,
+                any_sa.clone(),
+                EdgeReason::Bind,
+                scoped("bind roles + create rolebindings", scope),
+                Some(via),
+            );
         }
 
         // escalate
-        let (role_res, target) = if cluster {
-            ("clusterroles", GraphNode::ClusterAdmin)
+        let (escalate, update, label, target) = if cluster {
+            (
+                k.escalate_cr,
+                &k.update_cr,
+                "escalate + update clusterroles",
+                GraphNode::ClusterAdmin,
+            )
         } else {
-            ("roles", any_sa.clone())
+            (
+                k.escalate_r,
+                &k.update_r,
+                "escalate + update roles",
+                any_sa.clone(),
+            )
         };
-        if let Some(via) = c.allows(grants, &res("escalate", crate::RBAC_GROUP, role_res))
-            && c.any(grants, &[res("update", crate::RBAC_GROUP, role_res), res("patch", crate::RBAC_GROUP, role_res)])
-                .is_some()
+        if let Some(via) = c.allows(grants, escalate)
+            && c.any(grants, update).is_some()
         {
-            b.edge(from, target, EdgeReason::Escalate, scoped(&format!("escalate + update {role_res}"), scope), Some(via));
+            b.edge(
+                from,
+                target,
+                EdgeReason::Escalate,
+                scoped(label, scope),
+                Some(via),
+            );
         }
 
-        // impersonation and tokens
+        // impersonation (users and groups are cluster-scoped) and tokens
         if cluster {
-            if let Some(via) = c.allows(grants, &res("impersonate", "", "groups").name(GROUP_MASTERS)) {
+            if let Some(via) = c.allows(grants, k.impersonate_masters) {
                 b.edge(
                     from,
                     GraphNode::ClusterAdmin,
@@ -644,11 +914,16 @@ impl Policy {
                     Some(via),
                 );
             }
-            let users = res("impersonate", "", "users");
-            if let Some(via) = c.allows(grants, &users) {
-                b.edge(from, GraphNode::AnyUser, EdgeReason::Impersonate, "impersonate users".to_string(), Some(via));
+            if let Some(via) = c.allows(grants, k.impersonate_users) {
+                b.edge(
+                    from,
+                    GraphNode::AnyUser,
+                    EdgeReason::Impersonate,
+                    "impersonate users".to_string(),
+                    Some(via),
+                );
             } else {
-                for (name, via) in c.named(grants, &users) {
+                for (name, via) in c.named(grants, k.impersonate_users) {
                     let to = match split_service_account_username(&name) {
                         Some((ns, n)) => GraphNode::ServiceAccount {
                             namespace: ns.to_string(),
@@ -656,23 +931,42 @@ impl Policy {
                         },
                         None => GraphNode::User { name: name.clone() },
                     };
-                    b.edge(from, to, EdgeReason::Impersonate, format!("impersonate users {name:?}"), Some(via));
+                    b.edge(
+                        from,
+                        to,
+                        EdgeReason::Impersonate,
+                        format!("impersonate users {name:?}"),
+                        Some(via),
+                    );
                 }
             }
         }
-        for (reason, req, label) in [
-            (EdgeReason::Impersonate, res("impersonate", "", "serviceaccounts"), "impersonate serviceaccounts"),
+        for (reason, cap, label) in [
+            (
+                EdgeReason::Impersonate,
+                k.impersonate_sas,
+                "impersonate serviceaccounts",
+            ),
             (
                 EdgeReason::CreateToken,
-                res("create", "", "serviceaccounts").subresource("token"),
+                k.create_token,
                 "create serviceaccounts/token",
             ),
         ] {
-            if let Some(via) = c.allows(grants, &req) {
-                b.edge(from, any_sa.clone(), reason, scoped(label, scope), Some(via));
+            if let Some(via) = c.allows(grants, cap) {
+                b.edge(
+                    from,
+                    any_sa.clone(),
+                    reason,
+                    scoped(label, scope),
+                    Some(via),
+                );
             } else {
-                for (name, via) in c.named(grants, &req) {
-                    for (ns, _) in sas.iter().filter(|(ns, n)| *n == name && scope.is_none_or(|s| s == ns)) {
+                for (name, via) in c.named(grants, cap) {
+                    for (ns, _) in sas
+                        .iter()
+                        .filter(|(ns, n)| *n == name && scope.is_none_or(|s| s == ns))
+                    {
                         b.edge(
                             from,
                             GraphNode::ServiceAccount {
@@ -689,37 +983,40 @@ impl Policy {
         }
 
         if cluster {
-            let proxy = [res("get", "", "nodes").subresource("proxy"), res("create", "", "nodes").subresource("proxy")];
-            if let Some((via, what)) = c.any(grants, &proxy) {
-                b.edge(from, GraphNode::ClusterAdmin, EdgeReason::NodesProxy, scoped(&what, scope), Some(via));
+            if let Some((via, what)) = c.any(grants, &k.nodes_proxy) {
+                b.edge(
+                    from,
+                    GraphNode::ClusterAdmin,
+                    EdgeReason::NodesProxy,
+                    scoped(&what, scope),
+                    Some(via),
+                );
             }
-
-            let signers = ["kubernetes.io/kube-apiserver-client", "kubernetes.io/*"];
-            for (sub, verb) in [("approval", "approve"), ("status", "sign")] {
-                let update = c.allows(grants, &res("update", "certificates.k8s.io", "certificatesigningrequests").subresource(sub));
-                let signer = signers
-                    .iter()
-                    .find_map(|s| c.allows(grants, &res(verb, "certificates.k8s.io", "signers").name(s)));
-                if let (Some(via), Some(_)) = (update, signer) {
+            for (update, sub, verb, signers) in &k.csr {
+                if let Some(via) = c.allows(grants, *update)
+                    && c.any(grants, signers).is_some()
+                {
                     b.edge(
                         from,
                         GraphNode::ClusterAdmin,
                         EdgeReason::CertificateSigning,
-                        format!("update certificatesigningrequests/{sub} + {verb} signers kubernetes.io/kube-apiserver-client"),
+                        format!(
+                            "update certificatesigningrequests/{sub} + {verb} signers kubernetes.io/kube-apiserver-client"
+                        ),
                         Some(via),
                     );
                 }
             }
-
-            let hooks: Vec<Request> = ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"]
-                .iter()
-                .flat_map(|r| ["create", "update", "patch"].map(|v| res(v, "admissionregistration.k8s.io", r)))
-                .collect();
-            if let Some((via, what)) = c.any(grants, &hooks) {
-                b.edge(from, GraphNode::ClusterAdmin, EdgeReason::WebhookConfiguration, scoped(&what, scope), Some(via));
+            if let Some((via, what)) = c.any(grants, &k.hooks) {
+                b.edge(
+                    from,
+                    GraphNode::ClusterAdmin,
+                    EdgeReason::WebhookConfiguration,
+                    scoped(&what, scope),
+                    Some(via),
+                );
             }
-
-            if let Some(via) = c.allows(grants, &res("create", "", "persistentvolumes")) {
+            if let Some(via) = c.allows(grants, k.create_pv) {
                 b.edge(
                     from,
                     GraphNode::ClusterAdmin,
@@ -731,11 +1028,7 @@ impl Policy {
         }
 
         // exec / attach
-        let exec: Vec<Request> = ["exec", "attach"]
-            .iter()
-            .flat_map(|s| ["create", "get"].map(|v| res(v, "", "pods").subresource(s)))
-            .collect();
-        if let Some((via, what)) = c.any(grants, &exec) {
+        if let Some((via, what)) = c.any(grants, &k.exec) {
             b.edge(
                 from,
                 GraphNode::AnyWorkload {
@@ -748,18 +1041,17 @@ impl Policy {
             );
         }
 
-        // update/patch workloads
-        for (kind, group, resource) in WORKLOAD_RESOURCES {
-            if !workloads.iter().any(|w| w.kind == kind && scope.is_none_or(|s| s == w.namespace)) {
+        // update/patch workloads of the kinds present in scope
+        for ((kind, _, resource), caps) in WORKLOAD_RESOURCES.iter().zip(&k.update_workload) {
+            if !workloads.has(kind, scope) {
                 continue;
             }
-            let reqs = [res("update", group, resource), res("patch", group, resource)];
-            if let Some((via, what)) = c.any(grants, &reqs) {
+            if let Some((via, what)) = c.any(grants, caps) {
                 b.edge(
                     from,
                     GraphNode::AnyWorkload {
                         namespace: scope.map(str::to_string),
-                        kind: Some(kind.to_string()),
+                        kind: Some((*kind).to_string()),
                     },
                     EdgeReason::UpdateWorkload,
                     scoped(&what, scope),
@@ -767,12 +1059,9 @@ impl Policy {
                 );
                 continue;
             }
-            for req in &reqs {
-                for (name, via) in c.named(grants, req) {
-                    for w in workloads
-                        .iter()
-                        .filter(|w| w.kind == kind && w.name == name && scope.is_none_or(|s| s == w.namespace))
-                    {
+            for (cap, verb) in caps.iter().zip(["update", "patch"]) {
+                for (name, via) in c.named(grants, *cap) {
+                    for w in workloads.named(kind, &name, scope) {
                         b.edge(
                             from,
                             GraphNode::Workload {
@@ -781,7 +1070,7 @@ impl Policy {
                                 name: w.name.clone(),
                             },
                             EdgeReason::UpdateWorkload,
-                            scoped(&format!("{} {resource} {name:?}", req.verb()), scope),
+                            scoped(&format!("{verb} {resource} {name:?}"), scope),
                             Some(via.clone()),
                         );
                     }
@@ -791,11 +1080,61 @@ impl Policy {
     }
 }
 
+/// Workloads by (kind, namespace) and by (kind, name).
+struct WorkloadIndex<'a> {
+    kinds_in: BTreeSet<(&'a str, &'a str)>,
+    kinds: BTreeSet<&'a str>,
+    by_name: BTreeMap<(&'a str, &'a str), Vec<&'a WorkloadRef>>,
+}
+
+impl<'a> WorkloadIndex<'a> {
+    fn new(workloads: &'a [WorkloadRef]) -> Self {
+        let mut by_name: BTreeMap<(&str, &str), Vec<&WorkloadRef>> = BTreeMap::new();
+        for w in workloads {
+            by_name
+                .entry((w.kind.as_str(), w.name.as_str()))
+                .or_default()
+                .push(w);
+        }
+        Self {
+            kinds_in: workloads
+                .iter()
+                .map(|w| (w.kind.as_str(), w.namespace.as_str()))
+                .collect(),
+            kinds: workloads.iter().map(|w| w.kind.as_str()).collect(),
+            by_name,
+        }
+    }
+
+    fn has(&self, kind: &str, scope: Option<&str>) -> bool {
+        match scope {
+            Some(ns) => self.kinds_in.contains(&(kind, ns)),
+            None => self.kinds.contains(kind),
+        }
+    }
+
+    fn named(&self, kind: &str, name: &str, scope: Option<&str>) -> Vec<&'a WorkloadRef> {
+        self.by_name
+            .get(&(kind, name))
+            .into_iter()
+            .flatten()
+            .filter(|w| scope.is_none_or(|s| s == w.namespace))
+            .copied()
+            .collect()
+    }
+}
+
 /// Adds the edges of set nodes to their members (only for sets something points at).
 fn expand_sets(b: &mut Builder, sas: &BTreeSet<(String, String)>, workloads: &[WorkloadRef]) {
     let contains = |what: &str| format!("includes {what}");
     // cluster-wide sets first: they point at per-namespace sets
-    let referenced: Vec<GraphNode> = b.edges.keys().map(|(_, to, _)| to.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let referenced: Vec<GraphNode> = b
+        .edges
+        .keys()
+        .map(|(_, to, _)| to.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let sa_namespaces: BTreeSet<&String> = sas.iter().map(|(ns, _)| ns).collect();
     for node in &referenced {
         match node {
@@ -812,7 +1151,10 @@ fn expand_sets(b: &mut Builder, sas: &BTreeSet<(String, String)>, workloads: &[W
                     );
                 }
             }
-            GraphNode::AnyWorkload { namespace: None, kind } => {
+            GraphNode::AnyWorkload {
+                namespace: None,
+                kind,
+            } => {
                 let nss: BTreeSet<&String> = workloads
                     .iter()
                     .filter(|w| kind.as_ref().is_none_or(|k| *k == w.kind))
@@ -835,10 +1177,17 @@ fn expand_sets(b: &mut Builder, sas: &BTreeSet<(String, String)>, workloads: &[W
         }
     }
     let referenced: BTreeSet<GraphNode> = b.edges.keys().map(|(_, to, _)| to.clone()).collect();
-    let users: Vec<GraphNode> = b.nodes.iter().filter(|n| matches!(n, GraphNode::User { .. })).cloned().collect();
+    let users: Vec<GraphNode> = b
+        .nodes
+        .iter()
+        .filter(|n| matches!(n, GraphNode::User { .. }))
+        .cloned()
+        .collect();
     for node in &referenced {
         match node {
-            GraphNode::AnyServiceAccount { namespace: Some(ns) } => {
+            GraphNode::AnyServiceAccount {
+                namespace: Some(ns),
+            } => {
                 for (_, name) in sas.iter().filter(|(n, _)| n == ns) {
                     b.edge(
                         node,
@@ -852,7 +1201,10 @@ fn expand_sets(b: &mut Builder, sas: &BTreeSet<(String, String)>, workloads: &[W
                     );
                 }
             }
-            GraphNode::AnyWorkload { namespace: Some(ns), kind } => {
+            GraphNode::AnyWorkload {
+                namespace: Some(ns),
+                kind,
+            } => {
                 for w in workloads
                     .iter()
                     .filter(|w| w.namespace == *ns && kind.as_ref().is_none_or(|k| *k == w.kind))
@@ -872,7 +1224,13 @@ fn expand_sets(b: &mut Builder, sas: &BTreeSet<(String, String)>, workloads: &[W
             }
             GraphNode::AnyUser => {
                 for u in &users {
-                    b.edge(node, u.clone(), EdgeReason::Contains, contains(&u.label()), None);
+                    b.edge(
+                        node,
+                        u.clone(),
+                        EdgeReason::Contains,
+                        contains(&u.label()),
+                        None,
+                    );
                 }
             }
             _ => {}
@@ -899,7 +1257,7 @@ fn finish(b: Builder) -> EscalationGraph {
         })
         .collect();
     let mut sorted = edges;
-    sorted.sort_by(|a, b| (a.from, a.to, a.reason).cmp(&(b.from, b.to, b.reason)));
+    sorted.sort_by_key(|e| (e.from, e.to, e.reason));
     let edges = sorted;
 
     // Reverse BFS from the sink: next[v] = the edge v takes towards the sink.
@@ -960,7 +1318,11 @@ fn finish(b: Builder) -> EscalationGraph {
             });
         }
     }
-    EscalationGraph { nodes, edges, paths }
+    EscalationGraph {
+        nodes,
+        edges,
+        paths,
+    }
 }
 
 impl EscalationGraph {
@@ -975,12 +1337,18 @@ impl EscalationGraph {
     #[must_use]
     pub fn to_dot(&self) -> String {
         let reaching: BTreeSet<&GraphNode> = self.paths.iter().map(|p| &p.start).collect();
-        let mut out = String::from("digraph escalation {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n");
+        let mut out = String::from(
+            "digraph escalation {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n",
+        );
         for (i, n) in self.nodes.iter().enumerate() {
             let style = match n {
-                GraphNode::ClusterAdmin => ", shape=doubleoctagon, style=filled, fillcolor=\"#e06666\"",
+                GraphNode::ClusterAdmin => {
+                    ", shape=doubleoctagon, style=filled, fillcolor=\"#e06666\""
+                }
                 _ if reaching.contains(n) => ", style=filled, fillcolor=\"#f9cb9c\"",
-                GraphNode::AnyServiceAccount { .. } | GraphNode::AnyWorkload { .. } | GraphNode::AnyUser => ", shape=ellipse, style=dashed",
+                GraphNode::AnyServiceAccount { .. }
+                | GraphNode::AnyWorkload { .. }
+                | GraphNode::AnyUser => ", shape=ellipse, style=dashed",
                 _ => "",
             };
             let _ = writeln!(out, "  n{i} [label=\"{}\"{style}];", dot_escape(&n.label()));
@@ -992,7 +1360,7 @@ impl EscalationGraph {
                 "  n{} -> n{} [label=\"{}\", tooltip=\"{}\"];",
                 e.from,
                 e.to,
-                dot_escape(&reason),
+                dot_escape(reason),
                 dot_escape(&e.permission)
             );
         }
@@ -1002,5 +1370,7 @@ impl EscalationGraph {
 }
 
 fn dot_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }

@@ -70,9 +70,8 @@ pub use query::{
 };
 pub use risk::{RiskFinding, RiskKind, RiskOptions, RiskReport, RoleReachability};
 pub use types::{
-    GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_SERVICEACCOUNTS, GROUP_UNAUTHENTICATED,
-    ObjectKind, ObjectRef, PolicyRule, RBAC_GROUP, Request, ResourceRequest, RoleRef,
-    RoleRefSpec, SERVICEACCOUNT_USER_PREFIX, Scope, SourceId, Subject, SubjectKind, SubjectRef,
-    USER_ANONYMOUS, UserInfo, service_account_groups, service_account_username,
-    split_service_account_username,
+    GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_SERVICEACCOUNTS, GROUP_UNAUTHENTICATED, ObjectKind,
+    ObjectRef, PolicyRule, RBAC_GROUP, Request, ResourceRequest, RoleRef, RoleRefSpec,
+    SERVICEACCOUNT_USER_PREFIX, Scope, SourceId, Subject, SubjectKind, SubjectRef, USER_ANONYMOUS,
+    UserInfo, service_account_groups, service_account_username, split_service_account_username,
 };

@@ -75,9 +75,7 @@ pub fn resource_name_matches(rule: &PolicyRule, name: &str) -> bool {
 #[must_use]
 pub fn non_resource_url_matches(rule: &PolicyRule, path: &str) -> bool {
     rule.non_resource_urls.iter().any(|u| {
-        u == "*"
-            || u == path
-            || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
+        u == "*" || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
     })
 }
 
@@ -137,11 +135,20 @@ mod tests {
         for verb in ["list", "watch", "create", "deletecollection"] {
             assert!(!rule_allows(&r, &Request::resource(verb, "", "configmaps")));
         }
-        assert!(rule_allows(&r, &Request::resource("get", "", "configmaps").name("cfg")));
-        assert!(!rule_allows(&r, &Request::resource("get", "", "configmaps").name("other")));
+        assert!(rule_allows(
+            &r,
+            &Request::resource("get", "", "configmaps").name("cfg")
+        ));
+        assert!(!rule_allows(
+            &r,
+            &Request::resource("get", "", "configmaps").name("other")
+        ));
         // an empty string in resourceNames matches a nameless request, literally
         let r = rule(&["list"], &[""], &["configmaps"], &[""]);
-        assert!(rule_allows(&r, &Request::resource("list", "", "configmaps")));
+        assert!(rule_allows(
+            &r,
+            &Request::resource("list", "", "configmaps")
+        ));
     }
 
     #[test]
@@ -150,13 +157,19 @@ mod tests {
         let scale = |res: &str| Request::resource("get", "apps", res).subresource("scale");
         assert!(rule_allows(&star_scale, &scale("deployments")));
         assert!(rule_allows(&star_scale, &scale("statefulsets")));
-        assert!(!rule_allows(&star_scale, &Request::resource("get", "apps", "deployments")));
+        assert!(!rule_allows(
+            &star_scale,
+            &Request::resource("get", "apps", "deployments")
+        ));
         assert!(!rule_allows(
             &star_scale,
             &Request::resource("get", "apps", "deployments").subresource("status")
         ));
         // `*/scale` does not match a subresource that merely ends in "scale"
-        assert!(!rule_allows(&star_scale, &scale("x").subresource("rescale")));
+        assert!(!rule_allows(
+            &star_scale,
+            &scale("x").subresource("rescale")
+        ));
 
         // `pods/*` is not a wildcard upstream
         let pods_star = rule(&["create"], &[""], &["pods/*"], &[]);
@@ -171,22 +184,46 @@ mod tests {
 
         // `pods` does not grant `pods/exec`, `*` grants everything
         let pods = rule(&["create"], &[""], &["pods"], &[]);
-        assert!(!rule_allows(&pods, &Request::resource("create", "", "pods").subresource("exec")));
+        assert!(!rule_allows(
+            &pods,
+            &Request::resource("create", "", "pods").subresource("exec")
+        ));
         let all = rule(&["create"], &[""], &["*"], &[]);
-        assert!(rule_allows(&all, &Request::resource("create", "", "pods").subresource("exec")));
+        assert!(rule_allows(
+            &all,
+            &Request::resource("create", "", "pods").subresource("exec")
+        ));
         let exec = rule(&["create"], &[""], &["pods/exec"], &[]);
-        assert!(rule_allows(&exec, &Request::resource("create", "", "pods").subresource("exec")));
-        assert!(!rule_allows(&exec, &Request::resource("create", "", "pods")));
+        assert!(rule_allows(
+            &exec,
+            &Request::resource("create", "", "pods").subresource("exec")
+        ));
+        assert!(!rule_allows(
+            &exec,
+            &Request::resource("create", "", "pods")
+        ));
     }
 
     #[test]
     fn groups_and_verbs() {
         let r = rule(&["get"], &["apps"], &["deployments"], &[]);
-        assert!(!rule_allows(&r, &Request::resource("get", "", "deployments")));
-        assert!(!rule_allows(&r, &Request::resource("list", "apps", "deployments")));
-        assert!(rule_allows(&r, &Request::resource("get", "apps", "deployments")));
+        assert!(!rule_allows(
+            &r,
+            &Request::resource("get", "", "deployments")
+        ));
+        assert!(!rule_allows(
+            &r,
+            &Request::resource("list", "apps", "deployments")
+        ));
+        assert!(rule_allows(
+            &r,
+            &Request::resource("get", "apps", "deployments")
+        ));
         let none = rule(&[], &["*"], &["*"], &[]);
-        assert!(!rule_allows(&none, &Request::resource("get", "apps", "deployments")));
+        assert!(!rule_allows(
+            &none,
+            &Request::resource("get", "apps", "deployments")
+        ));
     }
 
     #[test]
@@ -195,7 +232,10 @@ mod tests {
         r.non_resource_urls = vec!["/api".into(), "/apis/*".into()];
         assert!(rule_allows(&r, &Request::non_resource("get", "/api")));
         assert!(!rule_allows(&r, &Request::non_resource("get", "/api/v1")));
-        assert!(rule_allows(&r, &Request::non_resource("get", "/apis/apps/v1")));
+        assert!(rule_allows(
+            &r,
+            &Request::non_resource("get", "/apis/apps/v1")
+        ));
         assert!(!rule_allows(&r, &Request::non_resource("get", "/apis")));
         assert!(!rule_allows(&r, &Request::non_resource("post", "/api")));
         // non-resource rules never match resource requests and vice versa

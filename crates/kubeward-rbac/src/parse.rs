@@ -74,7 +74,11 @@ pub(crate) fn parse_object(node: &Node, default_namespace: &str) -> Result<Parse
     let (name, namespace) = metadata(node, kind, default_namespace)?;
     match kind {
         ObjectKind::Role | ObjectKind::ClusterRole => {
-            let labels = string_map(node.get("metadata").and_then(|m| m.get("labels")), kind, "metadata.labels")?;
+            let labels = string_map(
+                node.get("metadata").and_then(|m| m.get("labels")),
+                kind,
+                "metadata.labels",
+            )?;
             let rules = rules(node.get("rules"), kind)?;
             let aggregation = if kind == ObjectKind::ClusterRole {
                 aggregation(node.get("aggregationRule"), kind)?
@@ -135,7 +139,11 @@ fn metadata(
 }
 
 /// A string list; `null` is empty; a `null` item reads as `""` (as JSON decoding into Go does).
-fn string_list(node: Option<&Node>, kind: ObjectKind, path: &str) -> Result<Vec<String>, RbacError> {
+fn string_list(
+    node: Option<&Node>,
+    kind: ObjectKind,
+    path: &str,
+) -> Result<Vec<String>, RbacError> {
     let Some(node) = node else {
         return Ok(Vec::new());
     };
@@ -154,7 +162,11 @@ fn string_list(node: Option<&Node>, kind: ObjectKind, path: &str) -> Result<Vec<
                 }
             })
             .collect(),
-        _ => Err(invalid(kind, path, format!("expected a list, found a {}", node.type_name()))),
+        _ => Err(invalid(
+            kind,
+            path,
+            format!("expected a list, found a {}", node.type_name()),
+        )),
     }
 }
 
@@ -190,9 +202,13 @@ fn seq<'a>(node: Option<&'a Node>, kind: ObjectKind, path: &str) -> Result<&'a [
     match node {
         None => Ok(&[]),
         Some(n) if n.is_null() => Ok(&[]),
-        Some(n) => n
-            .as_seq()
-            .ok_or_else(|| invalid(kind, path, format!("expected a list, found a {}", n.type_name()))),
+        Some(n) => n.as_seq().ok_or_else(|| {
+            invalid(
+                kind,
+                path,
+                format!("expected a list, found a {}", n.type_name()),
+            )
+        }),
     }
 }
 
@@ -217,7 +233,10 @@ fn rules(node: Option<&Node>, kind: ObjectKind) -> Result<Vec<PolicyRule>, RbacE
         .collect()
 }
 
-fn aggregation(node: Option<&Node>, kind: ObjectKind) -> Result<Option<Vec<LabelSelector>>, RbacError> {
+fn aggregation(
+    node: Option<&Node>,
+    kind: ObjectKind,
+) -> Result<Option<Vec<LabelSelector>>, RbacError> {
     let Some(node) = node.filter(|n| !n.is_null()) else {
         return Ok(None);
     };
@@ -227,7 +246,11 @@ fn aggregation(node: Option<&Node>, kind: ObjectKind) -> Result<Option<Vec<Label
         .enumerate()
         .map(|(i, sel)| {
             let path = path_index(base, i);
-            let match_labels = string_map(sel.get("matchLabels"), kind, &path_join(&path, "matchLabels"))?;
+            let match_labels = string_map(
+                sel.get("matchLabels"),
+                kind,
+                &path_join(&path, "matchLabels"),
+            )?;
             let exprs_path = path_join(&path, "matchExpressions");
             let match_expressions = seq(sel.get("matchExpressions"), kind, &exprs_path)?
                 .iter()
@@ -279,8 +302,10 @@ fn role_ref(node: Option<&Node>, kind: ObjectKind) -> Result<RoleRefSpec, RbacEr
     let node = node
         .filter(|n| n.is_map())
         .ok_or_else(|| invalid(kind, "roleRef", "missing roleRef"))?;
-    let name = str_field(node, "name").ok_or_else(|| invalid(kind, "roleRef.name", "missing name"))?;
-    let role_kind = str_field(node, "kind").ok_or_else(|| invalid(kind, "roleRef.kind", "missing kind"))?;
+    let name =
+        str_field(node, "name").ok_or_else(|| invalid(kind, "roleRef.name", "missing name"))?;
+    let role_kind =
+        str_field(node, "kind").ok_or_else(|| invalid(kind, "roleRef.kind", "missing kind"))?;
     Ok(RoleRefSpec {
         api_group: str_field(node, "apiGroup").unwrap_or_default(),
         kind: role_kind,
@@ -340,13 +365,17 @@ mod tests {
 
     #[test]
     fn ignores_other_kinds_and_groups() {
-        assert!(matches!(parse("kind: Pod\nmetadata: {name: p}\n").unwrap(), Parsed::Ignored));
+        assert!(matches!(
+            parse("kind: Pod\nmetadata: {name: p}\n").unwrap(),
+            Parsed::Ignored
+        ));
         assert!(matches!(
             parse("apiVersion: example.com/v1\nkind: Role\nmetadata: {name: p}\n").unwrap(),
             Parsed::Ignored
         ));
         assert!(matches!(
-            parse("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: ci}\n").unwrap(),
+            parse("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa, namespace: ci}\n")
+                .unwrap(),
             Parsed::ServiceAccount { .. }
         ));
     }

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::RbacError;
 use crate::parse::{BindingObj, Parsed, RoleObj, parse_object};
-use crate::types::{
-    ObjectKind, ObjectRef, PolicyRule, SourceId, Subject, SubjectKind, SubjectRef,
-};
+use crate::types::{ObjectKind, ObjectRef, PolicyRule, SourceId, Subject, SubjectKind, SubjectRef};
 
 /// A problem in the model that queries work around (never a crash): a binding to a role
 /// that does not exist, a subject that can never match, an aggregation that cannot be
@@ -153,7 +151,7 @@ pub(crate) enum Unresolved {
 }
 
 /// Everything queries need, computed once after loading.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Index {
     pub rules: Vec<RuleEntry>,
     /// Effective rules per role (aggregation applied).
@@ -174,7 +172,7 @@ pub(crate) struct Index {
 ///
 /// Objects are added with [`Policy::add_object`]; the resolved model (aggregated
 /// ClusterRoles, binding → role links) is computed on the first query after a change.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Policy {
     default_namespace: Option<String>,
     pub(crate) roles: Vec<StoredRole>,
@@ -307,6 +305,12 @@ impl Policy {
         Ok(count)
     }
 
+    /// Computes the resolved model (aggregation, binding → role links) now instead of on
+    /// the first query; queries after it only read.
+    pub fn prepare(&self) {
+        let _ = self.index();
+    }
+
     /// Problems found in the model: bindings to missing roles, subjects that never match,
     /// aggregation errors, duplicates. Sorted.
     #[must_use]
@@ -330,9 +334,11 @@ impl Policy {
     /// The effective rules of a namespaced Role, with where each is written.
     #[must_use]
     pub fn role_rules(&self, namespace: &str, name: &str) -> Option<Vec<(PolicyRule, RuleSite)>> {
-        let id = *self
-            .role_keys
-            .get(&(ObjectKind::Role, Some(namespace.to_string()), name.to_string()))?;
+        let id = *self.role_keys.get(&(
+            ObjectKind::Role,
+            Some(namespace.to_string()),
+            name.to_string(),
+        ))?;
         Some(self.effective_rules_of(id))
     }
 
@@ -393,7 +399,13 @@ impl Policy {
     }
 
     /// Builds the [`Via`] for a binding, its subject, and an effective rule of its role.
-    pub(crate) fn via(&self, binding: BindingId, subject: usize, role: RoleId, eff_index: usize) -> Via {
+    pub(crate) fn via(
+        &self,
+        binding: BindingId,
+        subject: usize,
+        role: RoleId,
+        eff_index: usize,
+    ) -> Via {
         let idx = self.index();
         let site = idx
             .effective
@@ -442,8 +454,17 @@ fn unresolved_finding(b: &StoredBinding, why: Unresolved) -> PolicyFinding {
         Unresolved::Missing => (
             FindingKind::MissingRole,
             match &b.obj.namespace {
-                Some(ns) if r.kind == "Role" => format!("{} refers to Role {ns}/{}, which does not exist", b.object_ref(), r.name),
-                _ => format!("{} refers to {} {}, which does not exist", b.object_ref(), r.kind, r.name),
+                Some(ns) if r.kind == "Role" => format!(
+                    "{} refers to Role {ns}/{}, which does not exist",
+                    b.object_ref(),
+                    r.name
+                ),
+                _ => format!(
+                    "{} refers to {} {}, which does not exist",
+                    b.object_ref(),
+                    r.kind,
+                    r.name
+                ),
             },
         ),
         Unresolved::Invalid => (
@@ -499,7 +520,10 @@ fn build_index(policy: &Policy) -> Index {
     for (id, b) in policy.bindings.iter().enumerate() {
         let r = &b.obj.role_ref;
         let res = match (r.kind.as_str(), b.obj.kind, &b.obj.namespace) {
-            ("ClusterRole", _, _) => cluster_roles.get(&r.name).copied().ok_or(Unresolved::Missing),
+            ("ClusterRole", _, _) => cluster_roles
+                .get(&r.name)
+                .copied()
+                .ok_or(Unresolved::Missing),
             ("Role", ObjectKind::RoleBinding, Some(ns)) => ns_roles
                 .get(&(ns.as_str(), r.name.as_str()))
                 .copied()
@@ -517,12 +541,17 @@ fn build_index(policy: &Policy) -> Index {
                 {
                     Some((
                         FindingKind::ServiceAccountSubjectWithoutNamespace,
-                        format!("ServiceAccount subject {:?} has no namespace and never matches", s.name),
+                        format!(
+                            "ServiceAccount subject {:?} has no namespace and never matches",
+                            s.name
+                        ),
                     ))
                 }
                 SubjectKind::Other(k) => Some((
                     FindingKind::UnknownSubjectKind,
-                    format!("subject kind {k:?} is not User, Group or ServiceAccount and never matches"),
+                    format!(
+                        "subject kind {k:?} is not User, Group or ServiceAccount and never matches"
+                    ),
                 )),
                 _ => None,
             };
@@ -585,8 +614,12 @@ fn aggregate(
     // Aggregating roles with valid selectors, by name; each with its matching roles per selector.
     let mut work: Vec<(RoleId, Vec<Vec<RoleId>>)> = Vec::new();
     for &id in &cluster {
-        let Some(role) = policy.roles.get(id) else { continue };
-        let Some(selectors) = &role.obj.aggregation else { continue };
+        let Some(role) = policy.roles.get(id) else {
+            continue;
+        };
+        let Some(selectors) = &role.obj.aggregation else {
+            continue;
+        };
         if let Some((i, err)) = selectors
             .iter()
             .enumerate()
@@ -608,15 +641,20 @@ fn aggregate(
                     .copied()
                     .filter(|&other| {
                         other != id
-                            && policy
-                                .roles
-                                .get(other)
-                                .is_some_and(|o| o.obj.name != role.obj.name && sel.matches(&o.obj.labels))
+                            && policy.roles.get(other).is_some_and(|o| {
+                                o.obj.name != role.obj.name && sel.matches(&o.obj.labels)
+                            })
                     })
                     .collect()
             })
             .collect();
-        let mut direct: Vec<RoleId> = matches.iter().flatten().copied().collect::<BTreeSet<_>>().into_iter().collect();
+        let mut direct: Vec<RoleId> = matches
+            .iter()
+            .flatten()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         direct.sort_by(|a, b| name_of(*a).cmp(name_of(*b)));
         if let Some(slot) = aggregates.get_mut(id) {
             *slot = direct;
@@ -644,10 +682,9 @@ fn aggregate(
             }
             if let Some(slot) = effective.get_mut(*id) {
                 let same = slot.len() == next.len()
-                    && slot
-                        .iter()
-                        .zip(&next)
-                        .all(|(a, b)| rules.get(*a).map(|e| &e.rule) == rules.get(*b).map(|e| &e.rule));
+                    && slot.iter().zip(&next).all(|(a, b)| {
+                        rules.get(*a).map(|e| &e.rule) == rules.get(*b).map(|e| &e.rule)
+                    });
                 if !same {
                     *slot = next;
                     changed = true;
@@ -666,7 +703,9 @@ fn aggregate(
                     kind: FindingKind::AggregationCycle,
                     object: role.object_ref(),
                     path: "aggregationRule".to_string(),
-                    message: "aggregated ClusterRoles select each other and their rules do not settle".to_string(),
+                    message:
+                        "aggregated ClusterRoles select each other and their rules do not settle"
+                            .to_string(),
                 });
             }
         }

@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::matching::rule_allows;
 use crate::policy::{BindingId, Policy, PolicyFinding, RoleId, Via};
-use crate::types::{
-    GROUP_MASTERS, ObjectKind, Request, Scope, SubjectKind, SubjectRef, UserInfo,
-};
+use crate::types::{GROUP_MASTERS, ObjectKind, Request, Scope, SubjectKind, SubjectRef, UserInfo};
 
 /// A subject that is granted a request, with every binding → role → rule that grants it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,7 +124,11 @@ pub const MATRIX_VERBS: [&str; 8] = [
 ];
 
 /// `appliesToUser` upstream: whether a binding subject matches the user.
-pub(crate) fn subject_applies(subject: &crate::types::Subject, binding_ns: Option<&str>, user: &UserInfo) -> bool {
+pub(crate) fn subject_applies(
+    subject: &crate::types::Subject,
+    binding_ns: Option<&str>,
+    user: &UserInfo,
+) -> bool {
     match &subject.kind {
         SubjectKind::User => user.name == subject.name,
         SubjectKind::Group => user.in_group(&subject.name),
@@ -161,10 +163,11 @@ impl Policy {
     /// The index of the first effective rule of `role` that allows `req`.
     pub(crate) fn first_allowing(&self, role: RoleId, req: &Request) -> Option<usize> {
         let idx = self.index();
-        idx.effective
-            .get(role)?
-            .iter()
-            .position(|&rid| idx.rules.get(rid).is_some_and(|e| rule_allows(&e.rule, req)))
+        idx.effective.get(role)?.iter().position(|&rid| {
+            idx.rules
+                .get(rid)
+                .is_some_and(|e| rule_allows(&e.rule, req))
+        })
     }
 
     /// Every subject that the request is allowed for, as `kubectl who-can` answers it:
@@ -209,13 +212,21 @@ impl Policy {
             },
         );
         for b in bindings {
-            let Some(Ok(role)) = idx.resolved.get(b) else { continue };
-            let Some(slot) = memo.get_mut(*role) else { continue };
+            let Some(Ok(role)) = idx.resolved.get(b) else {
+                continue;
+            };
+            let Some(slot) = memo.get_mut(*role) else {
+                continue;
+            };
             let allowing = *slot.get_or_insert_with(|| self.first_allowing(*role, req));
             let Some(rule_index) = allowing else { continue };
-            let Some(binding) = self.bindings.get(b) else { continue };
+            let Some(binding) = self.bindings.get(b) else {
+                continue;
+            };
             for (i, s) in binding.obj.subjects.iter().enumerate() {
-                let Some(subject) = binding.effective_subject(s) else { continue };
+                let Some(subject) = binding.effective_subject(s) else {
+                    continue;
+                };
                 if subject.kind == SubjectKind::ServiceAccount
                     && binding.obj.kind == ObjectKind::ClusterRoleBinding
                     && s.namespace.is_none()
@@ -271,7 +282,9 @@ impl Policy {
         let mut via = Vec::new();
         let mut unresolved = Vec::new();
         for b in self.visited(namespace) {
-            let Some(binding) = self.bindings.get(b) else { continue };
+            let Some(binding) = self.bindings.get(b) else {
+                continue;
+            };
             let ns = binding.obj.namespace.as_deref();
             let Some(subject) = binding
                 .obj
@@ -316,7 +329,9 @@ impl Policy {
         let mut rows: BTreeMap<Key, EffectiveRule> = BTreeMap::new();
         let mut unresolved = Vec::new();
         for b in self.visited(namespace) {
-            let Some(binding) = self.bindings.get(b) else { continue };
+            let Some(binding) = self.bindings.get(b) else {
+                continue;
+            };
             let ns = binding.obj.namespace.as_deref();
             let Some(subject) = binding
                 .obj
@@ -331,7 +346,9 @@ impl Policy {
                 continue;
             };
             for (eff_index, &rid) in idx.effective.get(*role).into_iter().flatten().enumerate() {
-                let Some(entry) = idx.rules.get(rid) else { continue };
+                let Some(entry) = idx.rules.get(rid) else {
+                    continue;
+                };
                 let rule = &entry.rule;
                 let via = self.via(b, subject, *role, eff_index);
                 let mut add = |key: Key, mk: &dyn Fn() -> EffectiveRule| {
@@ -373,7 +390,13 @@ impl Policy {
                         }
                     }
                     for url in &rule.non_resource_urls {
-                        let key = (true, String::new(), String::new(), String::new(), url.clone());
+                        let key = (
+                            true,
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            url.clone(),
+                        );
                         add(key, &|| EffectiveRule {
                             api_group: None,
                             resource: None,

@@ -110,6 +110,9 @@ pub struct RiskReport {
     pub roles: Vec<RoleReachability>,
 }
 
+/// A risk of one rule: where it is, what, in words.
+type RuleRisk = (RuleSite, RiskKind, String);
+
 fn has(list: &[String], s: &str) -> bool {
     list.iter().any(|x| x == s)
 }
@@ -141,18 +144,30 @@ fn rule_risks(rule: &PolicyRule, cluster_wide: bool) -> Vec<(RiskKind, String)> 
             .iter()
             .any(|v| rule_allows(rule, &Request::resource(v, "", "secrets")))
     {
-        out.push((RiskKind::SecretReadClusterWide, "reads every Secret of the cluster".to_string()));
+        out.push((
+            RiskKind::SecretReadClusterWide,
+            "reads every Secret of the cluster".to_string(),
+        ));
     }
     let rbac_roles = api_group_matches(rule, RBAC_GROUP)
         && (resource_matches(rule, "roles", "") || resource_matches(rule, "clusterroles", ""));
     if has(&rule.verbs, "bind") && rbac_roles {
-        out.push((RiskKind::Bind, "`bind` on roles: grant any permission of the bound role".to_string()));
+        out.push((
+            RiskKind::Bind,
+            "`bind` on roles: grant any permission of the bound role".to_string(),
+        ));
     }
     if has(&rule.verbs, "escalate") && rbac_roles {
-        out.push((RiskKind::Escalate, "`escalate` on roles: write permissions one does not hold".to_string()));
+        out.push((
+            RiskKind::Escalate,
+            "`escalate` on roles: write permissions one does not hold".to_string(),
+        ));
     }
     if has(&rule.verbs, "impersonate") && resource_rule {
-        out.push((RiskKind::Impersonate, "`impersonate`: act as other users, groups or service accounts".to_string()));
+        out.push((
+            RiskKind::Impersonate,
+            "`impersonate`: act as other users, groups or service accounts".to_string(),
+        ));
     }
     debug_assert!(verb_matches(rule, "*") || !has(&rule.verbs, "*"));
     out
@@ -182,7 +197,7 @@ impl Policy {
         let idx = self.index();
         let mut findings = Vec::new();
         // Rule risks per (role, cluster_wide), computed once per role.
-        let mut cache: BTreeMap<(RoleId, bool), Vec<(RuleSite, RiskKind, String)>> = BTreeMap::new();
+        let mut cache: BTreeMap<(RoleId, bool), Vec<RuleRisk>> = BTreeMap::new();
         for (b, binding) in self.bindings.iter().enumerate() {
             if binding.source.is_none() && !options.include_defaults {
                 continue;
@@ -210,7 +225,9 @@ impl Policy {
                 let risks = cache.entry((role, cluster_wide)).or_insert_with(|| {
                     let mut out = Vec::new();
                     for &rid in idx.effective.get(role).into_iter().flatten() {
-                        let Some(entry) = idx.rules.get(rid) else { continue };
+                        let Some(entry) = idx.rules.get(rid) else {
+                            continue;
+                        };
                         for (kind, what) in rule_risks(&entry.rule, cluster_wide) {
                             out.push((self.rule_site(entry), kind, what));
                         }
@@ -226,12 +243,17 @@ impl Policy {
                         role: Some(role_ref.clone()),
                         rule: Some(site.clone()),
                         subject: None,
-                        message: format!("{bref} grants {what} through {role_ref} ({} {})", site.role, site.path),
+                        message: format!(
+                            "{bref} grants {what} through {role_ref} ({} {})",
+                            site.role, site.path
+                        ),
                     });
                 }
             }
             for (i, s) in binding.obj.subjects.iter().enumerate() {
-                let Some(subject) = binding.effective_subject(s) else { continue };
+                let Some(subject) = binding.effective_subject(s) else {
+                    continue;
+                };
                 let mut push = |kind: RiskKind, message: String| {
                     findings.push(RiskFinding {
                         binding: bref.clone(),
@@ -244,7 +266,8 @@ impl Policy {
                     });
                 };
                 match (&subject.kind, subject.name.as_str()) {
-                    (SubjectKind::User, USER_ANONYMOUS) | (SubjectKind::Group, GROUP_UNAUTHENTICATED) => push(
+                    (SubjectKind::User, USER_ANONYMOUS)
+                    | (SubjectKind::Group, GROUP_UNAUTHENTICATED) => push(
                         RiskKind::AnonymousSubject,
                         format!("{bref} grants its role to unauthenticated requests ({subject})"),
                     ),
@@ -258,16 +281,23 @@ impl Policy {
                     ),
                     (SubjectKind::ServiceAccount, "default") => push(
                         RiskKind::DefaultServiceAccount,
-                        format!("{bref} grants its role to the default service account of {}", subject.namespace.as_deref().unwrap_or("")),
+                        format!(
+                            "{bref} grants its role to the default service account of {}",
+                            subject.namespace.as_deref().unwrap_or("")
+                        ),
                     ),
                     (SubjectKind::ServiceAccount, name) => {
                         let ns = subject.namespace.clone().unwrap_or_default();
                         if self.service_account_inventory
-                            && !self.service_accounts.contains_key(&(ns.clone(), name.to_string()))
+                            && !self
+                                .service_accounts
+                                .contains_key(&(ns.clone(), name.to_string()))
                         {
                             push(
                                 RiskKind::MissingServiceAccount,
-                                format!("{bref} binds ServiceAccount {ns}/{name}, which is not among the input objects"),
+                                format!(
+                                    "{bref} binds ServiceAccount {ns}/{name}, which is not among the input objects"
+                                ),
                             );
                         }
                     }
@@ -305,7 +335,9 @@ impl Policy {
         // Reachable: bound, or aggregated into a reachable role (propagate from bound roles
         // down to what they aggregate).
         let mut reachable: Vec<bool> = direct.iter().map(|d| !d.is_empty()).collect();
-        let mut stack: Vec<RoleId> = (0..n).filter(|r| reachable.get(*r).copied().unwrap_or(false)).collect();
+        let mut stack: Vec<RoleId> = (0..n)
+            .filter(|r| reachable.get(*r).copied().unwrap_or(false))
+            .collect();
         while let Some(r) = stack.pop() {
             for &p in idx.aggregates.get(r).into_iter().flatten() {
                 if let Some(flag) = reachable.get_mut(p)
@@ -323,7 +355,10 @@ impl Policy {
             .filter(|(_, r)| options.include_defaults || r.source.is_some())
             .map(|(id, r)| RoleReachability {
                 role: r.object_ref(),
-                bindings: direct.get(id).map(|s| s.iter().cloned().collect()).unwrap_or_default(),
+                bindings: direct
+                    .get(id)
+                    .map(|s| s.iter().cloned().collect())
+                    .unwrap_or_default(),
                 aggregated_into: into
                     .get(id)
                     .map(|s| s.iter().map(|a| self.role_ref(*a)).collect())

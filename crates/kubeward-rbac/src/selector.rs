@@ -60,7 +60,9 @@ impl LabelSelector {
                     ));
                 }
                 Operator::Unknown(op) => {
-                    return Err(format!("matchExpressions[{i}]: {op:?} is not a valid operator"));
+                    return Err(format!(
+                        "matchExpressions[{i}]: {op:?} is not a valid operator"
+                    ));
                 }
                 _ => {}
             }
@@ -129,7 +131,11 @@ mod tests {
         assert!(req(Operator::DoesNotExist, &[]).matches(&without));
         assert!(req(Operator::In, &[]).validate().is_err());
         assert!(req(Operator::Exists, &["a"]).validate().is_err());
-        assert!(req(Operator::Unknown("Gt".into()), &["1"]).validate().is_err());
+        assert!(
+            req(Operator::Unknown("Gt".into()), &["1"])
+                .validate()
+                .is_err()
+        );
         assert!(LabelSelector::default().matches(&without));
     }
 }

@@ -104,7 +104,11 @@ pub struct PolicyRule {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_names: Vec<String>,
     /// `nonResourceURLs`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "nonResourceURLs")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        rename = "nonResourceURLs"
+    )]
     pub non_resource_urls: Vec<String>,
 }
 

@@ -1,6 +1,11 @@
 //! Integration tests of the public API, driven by YAML fixtures and by the default policy
 //! (whose answers are those of a real cluster with only the bootstrap policy).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeSet;
 
@@ -16,7 +21,13 @@ fn load(policy: &mut Policy, fixture: &str, base: usize) {
     let parsed = kubeward_yaml::parse_str(&text);
     assert!(parsed.issues.is_empty(), "{:?}", parsed.issues);
     for doc in &parsed.documents {
-        assert!(policy.add_object(SourceId(base + doc.index), &doc.root).unwrap(), "{fixture} #{}", doc.index);
+        assert!(
+            policy
+                .add_object(SourceId(base + doc.index), &doc.root)
+                .unwrap(),
+            "{fixture} #{}",
+            doc.index
+        );
     }
 }
 
@@ -75,8 +86,14 @@ fn defaults_who_can_get_secrets_cluster_wide() {
 #[test]
 fn defaults_aggregation_admin_edit_view() {
     let p = Policy::with_defaults();
-    assert_eq!(p.aggregated_from("admin"), ["edit", "system:aggregate-to-admin"]);
-    assert_eq!(p.aggregated_from("edit"), ["system:aggregate-to-edit", "view"]);
+    assert_eq!(
+        p.aggregated_from("admin"),
+        ["edit", "system:aggregate-to-admin"]
+    );
+    assert_eq!(
+        p.aggregated_from("edit"),
+        ["system:aggregate-to-edit", "view"]
+    );
     assert_eq!(p.aggregated_from("view"), ["system:aggregate-to-view"]);
     assert!(p.aggregated_from("cluster-admin").is_empty());
 
@@ -85,7 +102,10 @@ fn defaults_aggregation_admin_edit_view() {
     let view = rules_of("view");
     let edit = rules_of("edit");
     let admin = rules_of("admin");
-    assert!(view.iter().all(|(_, site)| site.role.name == "system:aggregate-to-view"));
+    assert!(
+        view.iter()
+            .all(|(_, site)| site.role.name == "system:aggregate-to-view")
+    );
     for (rule, _) in &view {
         assert!(edit.iter().any(|(r, _)| r == rule));
     }
@@ -123,9 +143,12 @@ subjects: [{kind: User, name: admin}]
 ",
     )
     .unwrap();
-    let get_secret = Request::resource("get", "", "secrets").name("db").namespace("app");
+    let get_secret = Request::resource("get", "", "secrets")
+        .name("db")
+        .namespace("app");
     let list_pods = Request::resource("list", "", "pods").namespace("app");
-    let create_rb = Request::resource("create", "rbac.authorization.k8s.io", "rolebindings").namespace("app");
+    let create_rb =
+        Request::resource("create", "rbac.authorization.k8s.io", "rolebindings").namespace("app");
     assert!(!p.can_i(&user("viewer"), &get_secret).allowed);
     assert!(p.can_i(&user("viewer"), &list_pods).allowed);
     assert!(p.can_i(&user("editor"), &get_secret).allowed);
@@ -137,8 +160,19 @@ subjects: [{kind: User, name: admin}]
     assert_eq!(d.via[0].role.name, "edit");
     assert_eq!(d.via[0].rule.role.name, "system:aggregate-to-edit");
     // nothing outside the namespace
-    assert!(!p.can_i(&user("admin"), &Request::resource("get", "", "secrets").name("db").namespace("other")).allowed);
-    assert!(!p.can_i(&user("admin"), &Request::resource("list", "", "nodes")).allowed);
+    assert!(
+        !p.can_i(
+            &user("admin"),
+            &Request::resource("get", "", "secrets")
+                .name("db")
+                .namespace("other")
+        )
+        .allowed
+    );
+    assert!(
+        !p.can_i(&user("admin"), &Request::resource("list", "", "nodes"))
+            .allowed
+    );
 }
 
 #[test]
@@ -167,18 +201,47 @@ fn defaults_system_authenticated() {
     ] {
         assert!(!p.can_i(&jane, &req).allowed, "{req}");
     }
-    let who = names(&p, &Request::resource("create", "authorization.k8s.io", "selfsubjectaccessreviews"));
+    let who = names(
+        &p,
+        &Request::resource("create", "authorization.k8s.io", "selfsubjectaccessreviews"),
+    );
     assert!(who.contains("Group:system:authenticated"));
     assert!(!who.contains("Group:system:unauthenticated"));
     // the issuer-discovery binding is for service accounts
     let sa = UserInfo::service_account("default", "default");
-    assert!(p.can_i(&sa, &Request::non_resource("get", "/.well-known/openid-configuration")).allowed);
-    assert!(!p.can_i(&jane, &Request::non_resource("get", "/.well-known/openid-configuration")).allowed);
+    assert!(
+        p.can_i(
+            &sa,
+            &Request::non_resource("get", "/.well-known/openid-configuration")
+        )
+        .allowed
+    );
+    assert!(
+        !p.can_i(
+            &jane,
+            &Request::non_resource("get", "/.well-known/openid-configuration")
+        )
+        .allowed
+    );
 
     let listed = p.effective_rules(&jane, None);
     assert!(!listed.incomplete);
-    let urls: BTreeSet<_> = listed.rules.iter().filter_map(|r| r.non_resource_url.clone()).collect();
-    for u in ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/readyz", "/version", "/version/"] {
+    let urls: BTreeSet<_> = listed
+        .rules
+        .iter()
+        .filter_map(|r| r.non_resource_url.clone())
+        .collect();
+    for u in [
+        "/api",
+        "/api/*",
+        "/apis",
+        "/apis/*",
+        "/healthz",
+        "/livez",
+        "/readyz",
+        "/version",
+        "/version/",
+    ] {
         assert!(urls.contains(u), "{u}");
     }
 }
@@ -189,12 +252,24 @@ fn defaults_system_anonymous() {
     let anon = UserInfo::anonymous();
     assert_eq!(anon.groups, ["system:unauthenticated"]);
     for path in ["/healthz", "/livez", "/readyz", "/version", "/version/"] {
-        assert!(p.can_i(&anon, &Request::non_resource("get", path)).allowed, "{path}");
+        assert!(
+            p.can_i(&anon, &Request::non_resource("get", path)).allowed,
+            "{path}"
+        );
     }
     for path in ["/api", "/apis", "/healthz/etcd", "/metrics", "/openapi/v2"] {
-        assert!(!p.can_i(&anon, &Request::non_resource("get", path)).allowed, "{path}");
+        assert!(
+            !p.can_i(&anon, &Request::non_resource("get", path)).allowed,
+            "{path}"
+        );
     }
-    assert!(!p.can_i(&anon, &Request::resource("create", "authorization.k8s.io", "selfsubjectaccessreviews")).allowed);
+    assert!(
+        !p.can_i(
+            &anon,
+            &Request::resource("create", "authorization.k8s.io", "selfsubjectaccessreviews")
+        )
+        .allowed
+    );
     let rules = p.effective_rules(&anon, Some("default")).rules;
     assert!(rules.iter().all(|r| r.resource.is_none()), "{rules:?}");
 }
@@ -206,15 +281,27 @@ fn defaults_masters_short_circuit_and_impersonation_groups() {
     assert_eq!(root.groups, ["system:masters", "system:authenticated"]);
     let d = p.can_i(&root, &Request::resource("delete", "", "nodes").name("n1"));
     assert!(d.allowed && d.superuser && d.via.is_empty());
-    assert!(!p.can_i(&user("root"), &Request::resource("delete", "", "nodes").name("n1")).allowed);
+    assert!(
+        !p.can_i(
+            &user("root"),
+            &Request::resource("delete", "", "nodes").name("n1")
+        )
+        .allowed
+    );
     // explicit groups are the authority; system:unauthenticated suppresses system:authenticated
-    assert_eq!(UserInfo::impersonate("x", &["system:unauthenticated"]).groups, ["system:unauthenticated"]);
+    assert_eq!(
+        UserInfo::impersonate("x", &["system:unauthenticated"]).groups,
+        ["system:unauthenticated"]
+    );
     assert_eq!(
         UserInfo::impersonate("system:serviceaccount:ci:bot", &["team"]).groups,
         ["team", "system:authenticated"]
     );
     // an invalid service-account user name is a plain user
-    assert_eq!(UserInfo::impersonate("system:serviceaccount:Bad:x", &[]).groups, ["system:authenticated"]);
+    assert_eq!(
+        UserInfo::impersonate("system:serviceaccount:Bad:x", &[]).groups,
+        ["system:authenticated"]
+    );
 
     let with_defaults = Policy::with_defaults();
     let d = with_defaults.can_i(&root, &Request::resource("delete", "", "nodes").name("n1"));
@@ -240,24 +327,74 @@ fn resource_names_with_list_and_create() {
     assert!(!names(&p, &cm("list")).contains("User:alice"));
     // effective rules show the name
     let rules = p.effective_rules(&alice, Some("team-a")).rules;
-    let row = rules.iter().find(|r| r.resource.as_deref() == Some("configmaps")).unwrap();
+    let row = rules
+        .iter()
+        .find(|r| r.resource.as_deref() == Some("configmaps"))
+        .unwrap();
     assert_eq!(row.resource_name.as_deref(), Some("app-config"));
-    assert_eq!(row.verbs, ["get", "list", "watch", "create", "update", "delete", "deletecollection"]);
+    assert_eq!(
+        row.verbs,
+        [
+            "get",
+            "list",
+            "watch",
+            "create",
+            "update",
+            "delete",
+            "deletecollection"
+        ]
+    );
 }
 
 #[test]
 fn subresource_wildcards() {
     let p = with("corners.yaml");
     let scaler = UserInfo::impersonate("s", &["scalers"]);
-    let scale = |group: &str, res: &str| Request::resource("update", group, res).subresource("scale").name("x").namespace("n");
+    let scale = |group: &str, res: &str| {
+        Request::resource("update", group, res)
+            .subresource("scale")
+            .name("x")
+            .namespace("n")
+    };
     assert!(p.can_i(&scaler, &scale("apps", "deployments")).allowed);
-    assert!(p.can_i(&scaler, &scale("", "replicationcontrollers")).allowed);
-    assert!(!p.can_i(&scaler, &Request::resource("update", "apps", "deployments").name("x").namespace("n")).allowed);
+    assert!(
+        p.can_i(&scaler, &scale("", "replicationcontrollers"))
+            .allowed
+    );
+    assert!(
+        !p.can_i(
+            &scaler,
+            &Request::resource("update", "apps", "deployments")
+                .name("x")
+                .namespace("n")
+        )
+        .allowed
+    );
     // `pods/*` is literal upstream: no exec
-    let exec = Request::resource("create", "", "pods").subresource("exec").name("p").namespace("n");
+    let exec = Request::resource("create", "", "pods")
+        .subresource("exec")
+        .name("p")
+        .namespace("n");
     assert!(!p.can_i(&scaler, &exec).allowed);
-    assert!(p.can_i(&scaler, &Request::resource("get", "", "pods").subresource("log").name("p").namespace("n")).allowed);
-    assert!(!p.can_i(&scaler, &Request::resource("get", "", "pods").name("p").namespace("n")).allowed);
+    assert!(
+        p.can_i(
+            &scaler,
+            &Request::resource("get", "", "pods")
+                .subresource("log")
+                .name("p")
+                .namespace("n")
+        )
+        .allowed
+    );
+    assert!(
+        !p.can_i(
+            &scaler,
+            &Request::resource("get", "", "pods")
+                .name("p")
+                .namespace("n")
+        )
+        .allowed
+    );
     let who = names(&p, &scale("apps", "statefulsets"));
     assert!(who.contains("Group:scalers"));
     // the namespace-less ServiceAccount subject of a ClusterRoleBinding never matches
@@ -269,37 +406,82 @@ fn rolebinding_to_clusterrole_is_scoped_to_its_namespace() {
     let p = with("corners.yaml");
     let alice = user("alice");
     // metrics-reader bound by a RoleBinding: cluster-scoped resources and URLs are not granted
-    assert!(!p.can_i(&alice, &Request::non_resource("get", "/metrics")).allowed);
-    assert!(!p.can_i(&alice, &Request::resource("list", "", "nodes")).allowed);
+    assert!(
+        !p.can_i(&alice, &Request::non_resource("get", "/metrics"))
+            .allowed
+    );
+    assert!(
+        !p.can_i(&alice, &Request::resource("list", "", "nodes"))
+            .allowed
+    );
     // ... while the ClusterRoleBinding grants them to prometheus
     let prom = user("prometheus");
-    assert!(p.can_i(&prom, &Request::non_resource("get", "/metrics")).allowed);
-    assert!(p.can_i(&prom, &Request::resource("list", "", "nodes")).allowed);
+    assert!(
+        p.can_i(&prom, &Request::non_resource("get", "/metrics"))
+            .allowed
+    );
+    assert!(
+        p.can_i(&prom, &Request::resource("list", "", "nodes"))
+            .allowed
+    );
     // configmap-by-name in team-a only
-    let in_ns = |ns: &str| Request::resource("get", "", "configmaps").name("app-config").namespace(ns);
+    let in_ns = |ns: &str| {
+        Request::resource("get", "", "configmaps")
+            .name("app-config")
+            .namespace(ns)
+    };
     assert!(p.can_i(&alice, &in_ns("team-a")).allowed);
     assert!(!p.can_i(&alice, &in_ns("team-b")).allowed);
-    assert!(!p.can_i(&alice, &Request::resource("get", "", "configmaps").name("app-config")).allowed);
+    assert!(
+        !p.can_i(
+            &alice,
+            &Request::resource("get", "", "configmaps").name("app-config")
+        )
+        .allowed
+    );
     // who-can across namespaces reports the RoleBinding with its namespace
-    let all = p.who_can(&Request::resource("get", "", "configmaps").name("app-config").all_namespaces());
+    let all = p.who_can(
+        &Request::resource("get", "", "configmaps")
+            .name("app-config")
+            .all_namespaces(),
+    );
     let a = all.iter().find(|g| g.name == "alice").unwrap();
     assert_eq!(a.via[0].binding.namespace.as_deref(), Some("team-a"));
     assert!(!names(&p, &in_ns("team-b")).contains("User:alice"));
-    assert!(!names(&p, &Request::resource("get", "", "configmaps").name("app-config")).contains("User:alice"));
+    assert!(
+        !names(
+            &p,
+            &Request::resource("get", "", "configmaps").name("app-config")
+        )
+        .contains("User:alice")
+    );
 }
 
 #[test]
 fn service_account_subjects_and_usernames() {
     let p = with("corners.yaml");
     let list = Request::resource("list", "", "pods").namespace("team-a");
-    assert!(p.can_i(&UserInfo::service_account("team-a", "bot"), &list).allowed);
-    assert!(p.can_i(&UserInfo::service_account("tools", "ci"), &list).allowed);
-    assert!(!p.can_i(&UserInfo::service_account("other", "bot"), &list).allowed);
+    assert!(
+        p.can_i(&UserInfo::service_account("team-a", "bot"), &list)
+            .allowed
+    );
+    assert!(
+        p.can_i(&UserInfo::service_account("tools", "ci"), &list)
+            .allowed
+    );
+    assert!(
+        !p.can_i(&UserInfo::service_account("other", "bot"), &list)
+            .allowed
+    );
     assert!(!p.can_i(&user("bot"), &list).allowed);
     let who = names(&p, &list);
     assert!(who.contains("ServiceAccount:team-a/bot"));
     assert!(who.contains("ServiceAccount:tools/ci"));
-    let grant = p.who_can(&list).into_iter().find(|g| g.name == "ci").unwrap();
+    let grant = p
+        .who_can(&list)
+        .into_iter()
+        .find(|g| g.name == "ci")
+        .unwrap();
     assert_eq!(grant.kind, SubjectKind::ServiceAccount);
     assert_eq!(grant.via[0].subject_path, "subjects[1]");
     assert_eq!(grant.via[0].role.kind, ObjectKind::Role);
@@ -311,11 +493,26 @@ fn service_account_subjects_and_usernames() {
 fn non_resource_url_prefix() {
     let p = with("corners.yaml");
     let prom = user("prometheus");
-    assert!(p.can_i(&prom, &Request::non_resource("get", "/debug/pprof/heap")).allowed);
-    assert!(p.can_i(&prom, &Request::non_resource("get", "/debug/")).allowed);
-    assert!(!p.can_i(&prom, &Request::non_resource("get", "/debug")).allowed);
-    assert!(!p.can_i(&prom, &Request::non_resource("get", "/metrics/extra")).allowed);
-    assert!(!p.can_i(&prom, &Request::non_resource("post", "/metrics")).allowed);
+    assert!(
+        p.can_i(&prom, &Request::non_resource("get", "/debug/pprof/heap"))
+            .allowed
+    );
+    assert!(
+        p.can_i(&prom, &Request::non_resource("get", "/debug/"))
+            .allowed
+    );
+    assert!(
+        !p.can_i(&prom, &Request::non_resource("get", "/debug"))
+            .allowed
+    );
+    assert!(
+        !p.can_i(&prom, &Request::non_resource("get", "/metrics/extra"))
+            .allowed
+    );
+    assert!(
+        !p.can_i(&prom, &Request::non_resource("post", "/metrics"))
+            .allowed
+    );
     assert!(names(&p, &Request::non_resource("get", "/debug/vars")).contains("User:prometheus"));
     // RoleBindings never grant non-resource URLs
     assert!(!names(&p, &Request::non_resource("get", "/debug/vars")).contains("User:alice"));
@@ -325,12 +522,25 @@ fn non_resource_url_prefix() {
 fn missing_roles_are_findings_not_errors() {
     let p = with("corners.yaml");
     let f = p.findings();
-    let kinds: Vec<_> = f.iter().map(|f| (f.kind, f.object.name.as_str(), f.path.as_str())).collect();
-    assert!(kinds.contains(&(FindingKind::MissingRole, "dangling", "roleRef")), "{kinds:?}");
+    let kinds: Vec<_> = f
+        .iter()
+        .map(|f| (f.kind, f.object.name.as_str(), f.path.as_str()))
+        .collect();
+    assert!(
+        kinds.contains(&(FindingKind::MissingRole, "dangling", "roleRef")),
+        "{kinds:?}"
+    );
     assert!(kinds.contains(&(FindingKind::InvalidRoleRef, "crb-to-role", "roleRef")));
-    assert!(kinds.contains(&(FindingKind::ServiceAccountSubjectWithoutNamespace, "scalers", "subjects[1]")));
+    assert!(kinds.contains(&(
+        FindingKind::ServiceAccountSubjectWithoutNamespace,
+        "scalers",
+        "subjects[1]"
+    )));
     // alice is subject of the dangling binding: her decision lists it
-    let d = p.can_i(&user("alice"), &Request::resource("get", "", "pods").namespace("team-a"));
+    let d = p.can_i(
+        &user("alice"),
+        &Request::resource("get", "", "pods").namespace("team-a"),
+    );
     assert!(!d.allowed);
     assert_eq!(d.unresolved.len(), 2, "{:?}", d.unresolved);
     let r = p.effective_rules(&user("alice"), Some("team-a"));
@@ -340,28 +550,61 @@ fn missing_roles_are_findings_not_errors() {
 #[test]
 fn aggregation_with_selectors() {
     let p = with("aggregation.yaml");
-    assert_eq!(p.aggregated_from("monitoring"), ["monitoring-dup", "monitoring-endpoints"]);
+    assert_eq!(
+        p.aggregated_from("monitoring"),
+        ["monitoring-dup", "monitoring-endpoints"]
+    );
     let rules = p.cluster_role_rules("monitoring").unwrap();
     assert_eq!(rules.len(), 2, "{rules:?}");
     assert_eq!(rules[0].1.role.name, "monitoring-dup");
     assert_eq!(rules[0].1.path, "rules[0]");
     assert_eq!(rules[1].0.non_resource_urls, ["/metrics"]);
     // its own `*` rule is replaced, monitoring-old (deprecated) is not aggregated
-    assert!(!rules.iter().any(|(r, _)| r.resources.contains(&"secrets".to_string()) || r.verbs.contains(&"*".to_string())));
+    assert!(
+        !rules
+            .iter()
+            .any(|(r, _)| r.resources.contains(&"secrets".to_string())
+                || r.verbs.contains(&"*".to_string()))
+    );
     // aggregation of an aggregated role settles
     let platform = p.cluster_role_rules("platform").unwrap();
     assert_eq!(platform, rules);
     let team = UserInfo::impersonate("p", &["platform"]);
-    assert!(p.can_i(&team, &Request::resource("watch", "", "endpoints").namespace("x")).allowed);
-    assert!(!p.can_i(&team, &Request::resource("get", "", "secrets").name("s").namespace("x")).allowed);
+    assert!(
+        p.can_i(
+            &team,
+            &Request::resource("watch", "", "endpoints").namespace("x")
+        )
+        .allowed
+    );
+    assert!(
+        !p.can_i(
+            &team,
+            &Request::resource("get", "", "secrets")
+                .name("s")
+                .namespace("x")
+        )
+        .allowed
+    );
     // an invalid selector: the controller errors, the role keeps its rules
     let broken = p.cluster_role_rules("broken-selector").unwrap();
     assert_eq!(broken.len(), 1);
-    assert!(p.findings().iter().any(|f| f.kind == FindingKind::InvalidAggregationSelector
-        && f.path == "aggregationRule.clusterRoleSelectors[0]"));
+    assert!(
+        p.findings()
+            .iter()
+            .any(|f| f.kind == FindingKind::InvalidAggregationSelector
+                && f.path == "aggregationRule.clusterRoleSelectors[0]")
+    );
     // reachability: monitoring-endpoints is reachable through platform
     let report = p.risk_report(&RiskOptions::default());
-    let reach = |name: &str| report.roles.iter().find(|r| r.role.name == name).unwrap().reachable;
+    let reach = |name: &str| {
+        report
+            .roles
+            .iter()
+            .find(|r| r.role.name == name)
+            .unwrap()
+            .reachable
+    };
     assert!(reach("platform"));
     assert!(reach("monitoring-platform-label"));
     assert!(reach("monitoring-endpoints"));
@@ -406,7 +649,10 @@ fn matrix_helper() {
         &MATRIX_VERBS,
     );
     assert_eq!(m.verbs.len(), 8);
-    assert_eq!(m.rows[0].allowed, [true, true, false, false, false, false, false, false]);
+    assert_eq!(
+        m.rows[0].allowed,
+        [true, true, false, false, false, false, false, false]
+    );
     assert!(m.rows[1].allowed.iter().all(|a| !a));
     assert!(m.rows[2].allowed.iter().all(|a| !a));
 }
@@ -436,20 +682,36 @@ fn workloads() -> Vec<WorkloadRef> {
 fn escalation_paths_through_workloads_secrets_and_impersonation() {
     let p = with("escalation.yaml");
     let g = p.escalation_paths(&workloads());
-    let sa = |ns: &str, n: &str| GraphNode::ServiceAccount { namespace: ns.into(), name: n.into() };
+    let sa = |ns: &str, n: &str| GraphNode::ServiceAccount {
+        namespace: ns.into(),
+        name: n.into(),
+    };
     let u = |n: &str| GraphNode::User { name: n.into() };
 
     let op = g.path_from(&sa("ops", "operator")).unwrap();
     assert_eq!(op.steps.len(), 1);
     assert_eq!(op.steps[0].reason, EdgeReason::WildcardAll);
-    assert_eq!(op.steps[0].via.as_ref().unwrap().binding.name, "operator-admin");
+    assert_eq!(
+        op.steps[0].via.as_ref().unwrap().binding.name,
+        "operator-admin"
+    );
 
     // deployer patches the operator deployment, which runs as the operator
     let dep = g.path_from(&sa("ci", "deployer")).unwrap();
     let reasons: Vec<_> = dep.steps.iter().map(|s| s.reason).collect();
-    assert_eq!(reasons, [EdgeReason::UpdateWorkload, EdgeReason::RunsAs, EdgeReason::WildcardAll]);
+    assert_eq!(
+        reasons,
+        [
+            EdgeReason::UpdateWorkload,
+            EdgeReason::RunsAs,
+            EdgeReason::WildcardAll
+        ]
+    );
     let via = dep.steps[0].via.as_ref().unwrap();
-    assert_eq!((via.binding.name.as_str(), via.rule.path.as_str()), ("deployer-patch", "rules[0]"));
+    assert_eq!(
+        (via.binding.name.as_str(), via.rule.path.as_str()),
+        ("deployer-patch", "rules[0]")
+    );
     assert_eq!(via.binding.source, Some(SourceId(5)));
 
     // dev lists secrets in ops: the operator's token
@@ -465,7 +727,11 @@ fn escalation_paths_through_workloads_secrets_and_impersonation() {
 
     // the intern can exec into shop pods, but web is powerless: no path
     assert!(g.path_from(&u("intern")).is_none());
-    assert!(g.edges.iter().any(|e| e.reason == EdgeReason::PodExec && g.nodes[e.from] == u("intern")));
+    assert!(
+        g.edges
+            .iter()
+            .any(|e| e.reason == EdgeReason::PodExec && g.nodes[e.from] == u("intern"))
+    );
     assert!(g.path_from(&sa("shop", "web")).is_none());
 
     let dot = g.to_dot();
@@ -490,9 +756,16 @@ subjects: [{kind: User, name: intern}]
     )
     .unwrap();
     let g = p.escalation_paths(&workloads());
-    let path = g.path_from(&GraphNode::User { name: "intern".into() }).unwrap();
+    let path = g
+        .path_from(&GraphNode::User {
+            name: "intern".into(),
+        })
+        .unwrap();
     assert_eq!(path.steps.last().unwrap().to, GraphNode::ClusterAdmin);
-    assert_eq!(path.steps[0].via.as_ref().unwrap().binding.name, "intern-exec-ops");
+    assert_eq!(
+        path.steps[0].via.as_ref().unwrap().binding.name,
+        "intern-exec-ops"
+    );
 }
 
 // ---------------------------------------------------------------- risk
@@ -502,7 +775,10 @@ fn risk_report_findings() {
     let p = with("risky.yaml");
     let report = p.risk_report(&RiskOptions::default());
     let has = |binding: &str, path: &str, kind: RiskKind| {
-        report.findings.iter().any(|f| f.binding.name == binding && f.path == path && f.kind == kind)
+        report
+            .findings
+            .iter()
+            .any(|f| f.binding.name == binding && f.path == path && f.kind == kind)
     };
     for kind in [
         RiskKind::WildcardVerb,
@@ -513,13 +789,37 @@ fn risk_report_findings() {
     ] {
         assert!(has("everyone-admin", "roleRef", kind), "{kind:?}");
     }
-    assert!(has("everyone-admin", "subjects[0]", RiskKind::AllAuthenticatedSubject));
-    assert!(has("app-secrets", "roleRef", RiskKind::SecretReadClusterWide));
-    assert!(has("app-secrets", "subjects[1]", RiskKind::MissingServiceAccount));
-    assert!(has("app-secrets", "subjects[2]", RiskKind::DefaultServiceAccount));
-    assert!(!has("app-secrets", "subjects[0]", RiskKind::MissingServiceAccount));
+    assert!(has(
+        "everyone-admin",
+        "subjects[0]",
+        RiskKind::AllAuthenticatedSubject
+    ));
+    assert!(has(
+        "app-secrets",
+        "roleRef",
+        RiskKind::SecretReadClusterWide
+    ));
+    assert!(has(
+        "app-secrets",
+        "subjects[1]",
+        RiskKind::MissingServiceAccount
+    ));
+    assert!(has(
+        "app-secrets",
+        "subjects[2]",
+        RiskKind::DefaultServiceAccount
+    ));
+    assert!(!has(
+        "app-secrets",
+        "subjects[0]",
+        RiskKind::MissingServiceAccount
+    ));
     // a RoleBinding of the same role: not cluster-wide
-    assert!(!has("ns-secrets", "roleRef", RiskKind::SecretReadClusterWide));
+    assert!(!has(
+        "ns-secrets",
+        "roleRef",
+        RiskKind::SecretReadClusterWide
+    ));
     assert!(has("ns-secrets", "subjects[0]", RiskKind::AnonymousSubject));
     assert!(has("managers", "roleRef", RiskKind::Bind));
     assert!(has("managers", "roleRef", RiskKind::Escalate));
@@ -534,16 +834,32 @@ fn risk_report_findings() {
         .find(|f| f.binding.name == "app-secrets" && f.kind == RiskKind::SecretReadClusterWide)
         .unwrap();
     let rule = f.rule.as_ref().unwrap();
-    assert_eq!((rule.role.name.as_str(), rule.path.as_str()), ("secret-reader", "rules[1]"));
+    assert_eq!(
+        (rule.role.name.as_str(), rule.path.as_str()),
+        ("secret-reader", "rules[1]")
+    );
     assert_eq!(rule.role.source, Some(SourceId(2)));
     assert_eq!(f.binding.source, Some(SourceId(6)));
     // defaults are left out unless asked
     assert!(report.findings.iter().all(|f| f.binding.source.is_some()));
-    let all = p.risk_report(&RiskOptions { include_defaults: true });
-    assert!(all.findings.iter().any(|f| f.binding.name == "cluster-admin" && f.kind == RiskKind::ClusterAdminEquivalent));
+    let all = p.risk_report(&RiskOptions {
+        include_defaults: true,
+    });
+    assert!(
+        all.findings.iter().any(
+            |f| f.binding.name == "cluster-admin" && f.kind == RiskKind::ClusterAdminEquivalent
+        )
+    );
 
     // reachability
-    let reach = |name: &str| report.roles.iter().find(|r| r.role.name == name).unwrap().clone();
+    let reach = |name: &str| {
+        report
+            .roles
+            .iter()
+            .find(|r| r.role.name == name)
+            .unwrap()
+            .clone()
+    };
     assert!(!reach("unused").reachable);
     assert!(reach("unused").bindings.is_empty());
     assert!(reach("secret-reader").reachable);
@@ -559,7 +875,12 @@ fn results_serialize_to_json() {
     let p = with("corners.yaml");
     let who = p.who_can(&Request::resource("list", "", "pods").namespace("team-a"));
     let json = serde_json::to_value(&who).unwrap();
-    let bot = json.as_array().unwrap().iter().find(|g| g["name"] == "bot").unwrap();
+    let bot = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "bot")
+        .unwrap();
     assert_eq!(bot["kind"], "ServiceAccount");
     assert_eq!(bot["namespace"], "team-a");
     assert_eq!(bot["via"][0]["binding"]["kind"], "RoleBinding");
@@ -568,7 +889,9 @@ fn results_serialize_to_json() {
         r#"{"type":"resource","verb":"get","api_group":"","resource":"pods","scope":{"namespace":"team-a"}}"#,
     )
     .unwrap();
-    assert!(allowed(&p.can_i(&UserInfo::service_account("team-a", "bot"), &req)));
+    assert!(allowed(
+        &p.can_i(&UserInfo::service_account("team-a", "bot"), &req)
+    ));
     let g = p.escalation_paths(&[]);
     serde_json::to_string(&g).unwrap();
 }
@@ -576,17 +899,29 @@ fn results_serialize_to_json() {
 #[test]
 fn bad_objects_are_errors_with_paths_and_others_are_ignored() {
     let mut p = Policy::new();
-    let doc = kubeward_yaml::parse_str("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: n}\nrules:\n- apiGroups: ['']\n  resources: {pods: 1}\n  verbs: [get]\n");
-    let err = p.add_object(SourceId(0), &doc.documents[0].root).unwrap_err();
+    let doc = kubeward_yaml::parse_str(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: n}\nrules:\n- apiGroups: ['']\n  resources: {pods: 1}\n  verbs: [get]\n",
+    );
+    let err = p
+        .add_object(SourceId(0), &doc.documents[0].root)
+        .unwrap_err();
     assert_eq!(err.path(), Some("rules[0].resources"));
     let doc = kubeward_yaml::parse_str("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
     assert!(!p.add_object(SourceId(1), &doc.documents[0].root).unwrap());
     // duplicates: the later one wins and is reported
-    let role = |verb: &str| format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: dup}}\nrules: [{{apiGroups: [''], resources: [pods], verbs: [{verb}]}}]\n");
+    let role = |verb: &str| {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: dup}}\nrules: [{{apiGroups: [''], resources: [pods], verbs: [{verb}]}}]\n"
+        )
+    };
     p.add_yaml_str(SourceId(2), &role("get")).unwrap();
     p.add_yaml_str(SourceId(3), &role("list")).unwrap();
     let rules = p.cluster_role_rules("dup").unwrap();
     assert_eq!(rules[0].0.verbs, ["list"]);
     assert_eq!(rules[0].1.role.source, Some(SourceId(3)));
-    assert!(p.findings().iter().any(|f| f.kind == FindingKind::DuplicateObject));
+    assert!(
+        p.findings()
+            .iter()
+            .any(|f| f.kind == FindingKind::DuplicateObject)
+    );
 }

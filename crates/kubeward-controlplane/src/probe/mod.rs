@@ -98,6 +98,14 @@ fn unreachable(component: &str, host: &str, port: u16, o: &Outcome) -> Option<Fi
         )),
         Exchange::NotHttp { .. } => Some(finding("probe.not-http", Severity::Low, host, port, format!("{component}: the port answers, but not with HTTP"), ev)),
         Exchange::Closed => Some(finding("probe.closed", Severity::Info, host, port, format!("{component}: the connection was closed without an answer"), ev)),
+        Exchange::TlsError(m) if looks_plain_http(m) => Some(finding(
+            "probe.not-tls",
+            Severity::Low,
+            host,
+            port,
+            format!("{component}: the port answers, but not with TLS"),
+            ev,
+        )),
         Exchange::ConnectError(_) | Exchange::TlsError(_) => {
             Some(finding("probe.error", Severity::Info, host, port, format!("{component}: cannot talk to the endpoint"), ev))
         }

@@ -106,7 +106,8 @@ type Check = fn(&str, &Captures<'_>) -> Option<Hit>;
 
 /// A regex detector guarded by keywords.
 struct Pattern {
-    /// Keywords; the regex runs only if one occurs. `(text, case_sensitive)`.
+    /// Keywords; the regex runs only if one occurs (ASCII case-insensitively). The flag
+    /// records whether the format itself is case-sensitive (the regex enforces it).
     keywords: &'static [(&'static str, bool)],
     regex: &'static str,
     check: Check,
@@ -759,12 +760,10 @@ static PATTERNS: &[Pattern] = &[
 const PEM_REGEX: &str = r"-----BEGIN (?P<label>(?:[A-Z0-9]+ )?)PRIVATE KEY(?: BLOCK)?-----(?P<body>(?s:.*?))(?:-----END (?:[A-Z0-9]+ )?PRIVATE KEY(?: BLOCK)?-----|\z)";
 
 struct Compiled {
-    /// Case-sensitive keyword automaton and its pattern-index map.
-    exact: Option<AhoCorasick>,
-    exact_owner: Vec<usize>,
-    /// ASCII case-insensitive keyword automaton.
-    folded: Option<AhoCorasick>,
-    folded_owner: Vec<usize>,
+    /// One ASCII case-insensitive automaton over every pattern's keywords.
+    keywords: Option<AhoCorasick>,
+    /// Keyword index -> pattern index.
+    owner: Vec<usize>,
     regexes: Vec<Option<Regex>>,
     pem: Option<Regex>,
 }
@@ -777,39 +776,23 @@ fn build_regex(src: &str) -> Option<Regex> {
         .ok()
 }
 
-fn build_ac(words: &[&str], fold: bool) -> Option<AhoCorasick> {
-    if words.is_empty() {
-        return None;
-    }
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(fold)
-        .match_kind(MatchKind::Standard)
-        .build(words)
-        .ok()
-}
-
 fn compiled() -> &'static Compiled {
     static C: LazyLock<Compiled> = LazyLock::new(|| {
-        let mut exact_words = Vec::new();
-        let mut exact_owner = Vec::new();
-        let mut folded_words = Vec::new();
-        let mut folded_owner = Vec::new();
+        let mut words = Vec::new();
+        let mut owner = Vec::new();
         for (i, p) in PATTERNS.iter().enumerate() {
-            for &(w, case_sensitive) in p.keywords {
-                if case_sensitive {
-                    exact_words.push(w);
-                    exact_owner.push(i);
-                } else {
-                    folded_words.push(w);
-                    folded_owner.push(i);
-                }
+            for &(w, _) in p.keywords {
+                words.push(w);
+                owner.push(i);
             }
         }
         Compiled {
-            exact: build_ac(&exact_words, false),
-            exact_owner,
-            folded: build_ac(&folded_words, true),
-            folded_owner,
+            keywords: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&words)
+                .ok(),
+            owner,
             regexes: PATTERNS.iter().map(|p| build_regex(p.regex)).collect(),
             pem: build_regex(PEM_REGEX),
         }
@@ -822,24 +805,22 @@ fn compiled() -> &'static Compiled {
 #[must_use]
 pub fn engine_ready() -> bool {
     let c = compiled();
-    c.exact.is_some()
-        && c.folded.is_some()
-        && c.pem.is_some()
-        && c.regexes.iter().all(Option::is_some)
+    c.keywords.is_some() && c.pem.is_some() && c.regexes.iter().all(Option::is_some)
 }
 
-/// Which patterns have a keyword in `text`.
+/// Which patterns have a keyword in `text` (one overlapping Aho-Corasick pass; case is
+/// folded here and enforced by the regexes).
 fn triggered(text: &str) -> Vec<bool> {
     let c = compiled();
     let mut on = vec![false; PATTERNS.len()];
-    for (ac, owner) in [(&c.exact, &c.exact_owner), (&c.folded, &c.folded_owner)] {
-        let Some(ac) = ac else { continue };
-        for m in ac.find_overlapping_iter(text) {
-            if let Some(&p) = owner.get(m.pattern().as_usize())
-                && let Some(slot) = on.get_mut(p)
-            {
-                *slot = true;
-            }
+    let Some(ac) = &c.keywords else {
+        return on;
+    };
+    for m in ac.find_overlapping_iter(text) {
+        if let Some(&p) = c.owner.get(m.pattern().as_usize())
+            && let Some(slot) = on.get_mut(p)
+        {
+            *slot = true;
         }
     }
     on
@@ -948,6 +929,22 @@ fn all_bytes(s: &str, f: impl Fn(u8) -> bool) -> bool {
 /// Detectors that need the key name; the whole (trimmed) value is the candidate.
 fn key_detectors(hint: KindHint, key: &str, text: &str) -> Vec<Hit> {
     let k = norm(key);
+    let sensitive = key_sense(key) == KeySense::Sensitive;
+    let candidate = sensitive
+        || matches!(
+            k.as_str(),
+            "clientkeydata" | "auth" | "authorization" | "proxyauthorization"
+        )
+        || matches!(
+            hint,
+            KindHint::Kubeconfig | KindHint::GcpServiceAccount | KindHint::DockerConfig
+        )
+        || ["aws", "azure", "storage", "accountkey", "twilio"]
+            .iter()
+            .any(|w| k.contains(w));
+    if !candidate {
+        return Vec::new();
+    }
     let v = text.trim();
     let range = whole(text);
     let mut out = Vec::new();
@@ -1040,7 +1037,7 @@ fn key_detectors(hint: KindHint, key: &str, text: &str) -> Vec<Hit> {
         return out;
     }
     // Generic key-name heuristic on a single-line value.
-    if key_sense(key) == KeySense::Sensitive
+    if sensitive
         && !v.contains('\n')
         && let Some(entropy) = credential_value_strength(v)
     {

@@ -97,6 +97,13 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "password123",
 ];
 
+/// One automaton over [`PLACEHOLDER_WORDS`] (the input is lowercased first).
+fn placeholder_words() -> Option<&'static aho_corasick::AhoCorasick> {
+    static AC: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(PLACEHOLDER_WORDS).ok());
+    AC.as_ref()
+}
+
 /// Whole values (case-insensitive) that are placeholders or obviously not secrets.
 const PLACEHOLDER_VALUES: &[&str] = &[
     "password",
@@ -188,7 +195,7 @@ pub fn is_placeholder(value: &str) -> bool {
     if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
         return true;
     }
-    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+    if placeholder_words().is_some_and(|ac| ac.is_match(&lower)) {
         return true;
     }
     if contains_bounded_word(&lower, "test") {

@@ -107,6 +107,16 @@ impl Frame {
     }
 }
 
+/// Every entry of a mapping with a scalar key, duplicates included: a value shadowed by a
+/// later duplicate key is still committed to the file, so it is scanned too. (Linear,
+/// unlike `Node::entries`, which resolves duplicates.)
+fn all_entries(node: &Node) -> impl Iterator<Item = (std::borrow::Cow<'_, str>, &Node)> {
+    node.as_map()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some((k.scalar_string()?, v)))
+}
+
 fn kind_of(node: &Node) -> Option<&str> {
     node.get("kind").and_then(Node::as_str)
 }
@@ -171,7 +181,7 @@ impl Walker {
         } else {
             KindHint::Generic
         };
-        for (key, value) in root.entries() {
+        for (key, value) in all_entries(root) {
             let path = path_join(base, &key);
             match key.as_ref() {
                 "data" if is_secret => self.decoded_map(value, &path, KindHint::SecretData, frame),
@@ -184,7 +194,7 @@ impl Walker {
                     } else {
                         KindHint::ConfigData
                     };
-                    for (k, v) in value.entries() {
+                    for (k, v) in all_entries(value) {
                         self.node(v, &path_join(&path, &k), Some(&k), hint, frame);
                     }
                 }
@@ -198,7 +208,7 @@ impl Walker {
 
     /// A map of base64 values (`Secret.data`, `ConfigMap.binaryData`).
     fn decoded_map(&mut self, map: &Node, path: &str, hint: KindHint, frame: &Frame) {
-        for (k, v) in map.entries() {
+        for (k, v) in all_entries(map) {
             let p = path_join(path, &k);
             let Some(raw) = v.as_str() else { continue };
             let decoded = b64std(raw).and_then(|b| String::from_utf8(b).ok());
@@ -254,14 +264,14 @@ impl Walker {
         } else {
             hint
         };
-        for (key, value) in node.entries() {
+        for (key, value) in all_entries(node) {
             let p = path_join(path, &key);
             match key.as_ref() {
                 "value" if name.is_some() && value.as_str().is_some() => {
                     self.node(value, &p, name, pair_hint, frame);
                 }
                 "annotations" if parent_key == Some("metadata") => {
-                    for (ak, av) in value.entries() {
+                    for (ak, av) in all_entries(value) {
                         let ap = path_join(&p, &ak);
                         let Some(text) = av.as_str() else { continue };
                         if ak == LAST_APPLIED {
@@ -395,6 +405,30 @@ fn embedded_hint(key: Option<&str>, doc: &Node, outer: KindHint) -> KindHint {
     }
 }
 
+/// The first meaningful line is a YAML mapping key (`key:`), a sequence item or a document
+/// marker, so prose with colons is not parsed.
+fn starts_like_yaml(t: &str) -> bool {
+    let Some(line) = t
+        .lines()
+        .map(str::trim_end)
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    else {
+        return false;
+    };
+    if line == "---" || line.starts_with("- ") || line.starts_with("%YAML") {
+        return true;
+    }
+    let Some((key, rest)) = line.split_once(':') else {
+        return false;
+    };
+    let key = key.trim_matches(|c| c == '"' || c == '\'');
+    let key_ok = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'));
+    key_ok && (rest.is_empty() || rest.starts_with(' '))
+}
+
 /// Parses `text` as embedded JSON/YAML when it plausibly is one and yields collections.
 fn embedded_documents(text: &str) -> Option<Vec<Node>> {
     let t = text.trim();
@@ -403,7 +437,7 @@ fn embedded_documents(text: &str) -> Option<Vec<Node>> {
     }
     let jsonish =
         (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'));
-    let yamlish = t.contains('\n') && (t.contains(": ") || t.contains(":\n"));
+    let yamlish = t.contains('\n') && starts_like_yaml(t);
     if !(jsonish || yamlish) {
         return None;
     }

@@ -92,11 +92,11 @@ impl FiredCache {
             *mask |= bit;
             return first;
         }
-        if self.order.len() >= self.capacity {
-            if let Some(old) = self.order.pop_front() {
-                self.map.remove(&old);
-                self.evicted += 1;
-            }
+        if self.order.len() >= self.capacity
+            && let Some(old) = self.order.pop_front()
+        {
+            self.map.remove(&old);
+            self.evicted += 1;
         }
         self.map.insert(key, bit);
         self.order.push_back(key);

@@ -611,10 +611,10 @@ impl<'a> Event<'a> {
     /// level). A patch body is not an object, so patch requests use the response only.
     #[must_use]
     pub fn resulting_object<T: Deserialize<'a>>(&self) -> Option<T> {
-        if matches!(self.verb.as_ref(), "create" | "update") {
-            if let Some(v) = self.request_as::<T>() {
-                return Some(v);
-            }
+        if matches!(self.verb.as_ref(), "create" | "update")
+            && let Some(v) = self.request_as::<T>()
+        {
+            return Some(v);
         }
         self.response_as::<T>()
     }
@@ -664,6 +664,9 @@ struct DocWire<'a> {
 }
 
 /// A parsed top-level document.
+// The single event is the common case (one per log line); boxing it would cost an
+// allocation per line.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Document<'a> {
     /// A single `Event` (the log backend writes one per line).

@@ -53,7 +53,7 @@ fn cluster_admin_binding(ev: &Event<'_>, cx: &Cx<'_>) -> Option<Hit> {
     }
     let binding: Binding = ev.resulting_object()?;
     let role = binding.role_ref?;
-    if role.kind != "ClusterRole" || !cx.config.admin_roles.iter().any(|r| *r == role.name) {
+    if role.kind != "ClusterRole" || !cx.config.admin_roles.contains(&role.name) {
         return None;
     }
     let subjects: Vec<String> = binding

@@ -261,6 +261,10 @@ impl Expander<'_> {
 
 /// Removes the shortest/longest prefix (`#`) or suffix (`%`) matching a glob with `*` and `?`.
 fn trim_pattern(value: &str, pat: &str, prefix: bool, longest: bool) -> String {
+    // Bounded work: very long values are returned untrimmed.
+    if value.len() > 4096 || pat.len() > 256 {
+        return value.to_owned();
+    }
     let bounds: Vec<usize> = value
         .char_indices()
         .map(|(i, _)| i)
@@ -287,15 +291,32 @@ fn trim_pattern(value: &str, pat: &str, prefix: bool, longest: bool) -> String {
     value.to_owned()
 }
 
+/// Glob match with `*` and `?` (iterative, O(len(p) * len(s)) worst case).
 fn glob(p: &[char], s: &[char]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some(('*', rest)) => (0..=s.len()).any(|i| s.get(i..).is_some_and(|t| glob(rest, t))),
-        Some((&c, rest)) => match s.split_first() {
-            Some((&d, srest)) if c == '?' || c == d => glob(rest, srest),
-            _ => false,
-        },
+    let (mut pi, mut si) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, si));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || Some(&c) == s.get(si) => {
+                pi += 1;
+                si += 1;
+            }
+            _ => match star {
+                Some((sp, ss)) => {
+                    pi = sp + 1;
+                    si = ss + 1;
+                    star = Some((sp, ss + 1));
+                }
+                None => return false,
+            },
+        }
     }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
 }
 
 #[cfg(test)]
@@ -326,6 +347,9 @@ mod tests {
         assert_eq!(ex("$ $1 a$").value, "$ $1 a$");
         assert_eq!(ex("$U${U2}").unresolved, ["U", "U2"]);
         assert!(ex("${U:-x}").is_complete());
+        assert!(glob(&['a', '*', 'c', '?'], &['a', 'b', 'b', 'c', 'd']));
+        assert!(!glob(&['a', '*', 'c'], &['a', 'b', 'd']));
+        assert!(glob(&['*'], &[]));
     }
 
     #[test]

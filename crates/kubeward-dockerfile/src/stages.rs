@@ -30,6 +30,7 @@ pub(crate) fn build(df: &mut ParsedDockerfile) {
     let escape = df.escape;
     let mut meta: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut stages: Vec<Stage> = Vec::new();
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
     let mut errors = Vec::new();
     for (idx, instr) in df.instructions.iter_mut().enumerate() {
         if instr.keyword == Keyword::From {
@@ -59,12 +60,8 @@ pub(crate) fn build(df: &mut ParsedDockerfile) {
                 Some(r) if r.eq_ignore_ascii_case("scratch") => BaseKind::Scratch,
                 Some(r) => {
                     let lower = r.to_ascii_lowercase();
-                    match stages
-                        .iter()
-                        .rev()
-                        .find(|s| s.name.as_deref() == Some(lower.as_str()))
-                    {
-                        Some(s) => BaseKind::Stage(s.index),
+                    match names.get(&lower) {
+                        Some(&i) => BaseKind::Stage(i),
                         None => BaseKind::Image(ImageRef::parse(r)),
                     }
                 }
@@ -76,7 +73,7 @@ pub(crate) fn build(df: &mut ParsedDockerfile) {
                         ParseErrorKind::InvalidStageName { name: n.clone() },
                         w.span,
                     ));
-                } else if stages.iter().any(|s| s.name.as_deref() == Some(n.as_str())) {
+                } else if names.contains_key(&n) {
                     errors.push(ParseError::new(
                         ParseErrorKind::DuplicateStageName { name: n.clone() },
                         w.span,
@@ -84,6 +81,9 @@ pub(crate) fn build(df: &mut ParsedDockerfile) {
                 }
                 n
             });
+            if let Some(n) = &name {
+                names.insert(n.clone(), index);
+            }
             stages.push(Stage {
                 index,
                 name,

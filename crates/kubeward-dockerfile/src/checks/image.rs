@@ -67,44 +67,54 @@ enum User {
     Default(usize),
 }
 
-fn effective_user(df: &ParsedDockerfile, stage: usize, depth: usize) -> User {
-    let Some(st) = df.stages.get(stage) else {
+fn effective_user(df: &ParsedDockerfile, mut stage: usize) -> User {
+    // Walk down the chain of stages built on earlier stages (indices strictly decrease).
+    loop {
+        let Some(st) = df.stages.get(stage) else {
+            return User::Unknown;
+        };
+        let last_user = st.instructions.iter().rev().find_map(|&i| {
+            df.instructions
+                .get(i)
+                .filter(|x| x.keyword == Keyword::User)
+                .map(|x| (i, x))
+        });
+        if let Some((idx, instr)) = last_user {
+            return user_of(df, stage, idx, instr);
+        }
+        match &st.base.kind {
+            BaseKind::Stage(j) if *j < stage => stage = *j,
+            BaseKind::Image(r) if r.tag.as_deref().is_some_and(|t| t.contains("nonroot")) => {
+                return User::NonRoot;
+            }
+            _ => return User::Default(stage),
+        }
+    }
+}
+
+fn user_of(
+    df: &ParsedDockerfile,
+    stage: usize,
+    idx: usize,
+    instr: &crate::ast::Instruction,
+) -> User {
+    let raw = instr.words().first().map_or("", |w| w.raw.as_str());
+    let vars = vars_at(df, stage, idx);
+    let lookup = |n: &str| vars.get(n).cloned().flatten();
+    let Ok(ex) = expand(raw, df.escape, &lookup) else {
         return User::Unknown;
     };
-    let last_user = st.instructions.iter().rev().find_map(|&i| {
-        df.instructions
-            .get(i)
-            .filter(|x| x.keyword == Keyword::User)
-            .map(|x| (i, x))
-    });
-    if let Some((idx, instr)) = last_user {
-        let raw = instr.words().first().map_or("", |w| w.raw.as_str());
-        let vars = vars_at(df, stage, idx);
-        let lookup = |n: &str| vars.get(n).cloned().flatten();
-        let Ok(ex) = expand(raw, df.escape, &lookup) else {
-            return User::Unknown;
-        };
-        if !ex.is_complete() {
-            return User::Unknown;
-        }
-        let user = ex.value.split(':').next().unwrap_or("").trim();
-        if user.is_empty() {
-            return User::Unknown;
-        }
-        return if user == "root" || user.chars().all(|c| c == '0') {
-            User::Root(idx)
-        } else {
-            User::NonRoot
-        };
+    if !ex.is_complete() {
+        return User::Unknown;
     }
-    match &st.base.kind {
-        BaseKind::Stage(j) if *j < stage && depth < df.stages.len() => {
-            effective_user(df, *j, depth + 1)
-        }
-        BaseKind::Image(r) if r.tag.as_deref().is_some_and(|t| t.contains("nonroot")) => {
-            User::NonRoot
-        }
-        _ => User::Default(stage),
+    let user = ex.value.split(':').next().unwrap_or("").trim();
+    if user.is_empty() {
+        return User::Unknown;
+    }
+    if user == "root" || user.chars().all(|c| c == '0') {
+        User::Root(idx)
+    } else {
+        User::NonRoot
     }
 }
 
@@ -114,7 +124,7 @@ pub(crate) fn final_stage_root(ctx: &Ctx<'_>, info: &'static CheckInfo, out: &mu
     let Some(from) = df.instructions.get(last.from) else {
         return;
     };
-    match effective_user(df, last.index, 0) {
+    match effective_user(df, last.index) {
         User::Root(idx) => {
             let Some(instr) = df.instructions.get(idx) else {
                 return;

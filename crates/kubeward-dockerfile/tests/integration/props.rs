@@ -51,3 +51,34 @@ proptest! {
         let _ = kubeward_dockerfile::check(&df);
     }
 }
+
+#[test]
+fn pathological_inputs_stay_bounded() {
+    let mut stages = String::from("FROM alpine:3.20 AS s0\n");
+    for i in 1..5000 {
+        stages.push_str(&format!("FROM s{} AS s{i}\n", i - 1));
+    }
+    let df = kubeward_dockerfile::parse(&stages);
+    assert!(df.errors.is_empty());
+    assert!(
+        kubeward_dockerfile::check(&df)
+            .iter()
+            .any(|f| f.check.id == "final-stage-root" && f.message.contains("stage 0"))
+    );
+    let inputs = [
+        format!("FROM a\n{}RUN x\n", "ONBUILD ".repeat(5000)),
+        format!("FROM a\nRUN {}\n", "$(".repeat(5000)),
+        format!("FROM a\nCMD {}\n", "[".repeat(5000)),
+        format!("FROM a:{}x{}\n", "${A:-".repeat(500), "}".repeat(500)),
+        format!(
+            "ARG A={}\nFROM ${{A#{}}}\n",
+            "a".repeat(5000),
+            "*a".repeat(200)
+        ),
+        format!("FROM a\nRUN <<EOF\n{}", "line\n".repeat(5000)),
+    ];
+    for text in &inputs {
+        let df = kubeward_dockerfile::parse(text);
+        let _ = kubeward_dockerfile::check(&df);
+    }
+}

@@ -3,7 +3,7 @@
 use kubeward_yaml::{Node, path_join};
 use serde::Serialize;
 
-use crate::detect::{b64std, private_key_in};
+use crate::detect::{ValueContext, b64std, private_key_in, scan_value};
 use crate::heuristics::is_placeholder;
 
 /// What one `data`/`stringData` value is.
@@ -132,7 +132,7 @@ pub fn analyze_secret_object(node: &Node) -> Option<CommittedSecret> {
             let path = path_join(field, &key);
             let status = match value.scalar_string() {
                 None => ValueStatus::Empty,
-                Some(raw) => classify(&secret_type, &key, &raw, encoded, public),
+                Some(raw) => classify(&key, &raw, encoded, public),
             };
             values.push(CommittedValue {
                 key: key.into_owned(),
@@ -168,63 +168,62 @@ pub fn analyze_secret_object(node: &Node) -> Option<CommittedSecret> {
     })
 }
 
-fn classify(
-    secret_type: &str,
-    key: &str,
-    raw: &str,
-    encoded: bool,
-    public: &[&str],
-) -> ValueStatus {
+fn classify(key: &str, raw: &str, encoded: bool, public: &[&str]) -> ValueStatus {
     if raw.trim().is_empty() {
         return ValueStatus::Empty;
     }
     if public.contains(&key) {
         return ValueStatus::NotSensitive;
     }
-    if is_placeholder(raw) {
-        return ValueStatus::Placeholder;
-    }
     let text = if encoded {
-        match b64std(raw) {
-            Some(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                // Binary content (a keystore): real.
-                Err(_) => return ValueStatus::Real,
-            },
+        // `changeme` and `${X}` are not base64 of text: judge them as written.
+        let decoded = b64std(raw).map(String::from_utf8);
+        match decoded {
+            Some(Ok(t)) => t,
+            _ if is_placeholder(raw) => return ValueStatus::Placeholder,
+            // Binary content (a keystore): real.
+            Some(Err(_)) => return ValueStatus::Real,
             None => raw.to_string(),
         }
     } else {
         raw.to_string()
     };
-    if text.trim().is_empty() {
+    let t = text.trim();
+    if t.is_empty() {
         return ValueStatus::Empty;
     }
-    if is_placeholder(&text) {
-        return ValueStatus::Placeholder;
+    if matches!(key, ".dockerconfigjson" | ".dockercfg") {
+        return docker_config_status(t);
     }
-    let has_pem = text.contains("-----BEGIN ");
-    let has_private = text.contains("PRIVATE KEY");
+    let has_pem = t.contains("-----BEGIN ");
+    let has_private = t.contains("PRIVATE KEY");
     if has_pem && !has_private {
         // Certificates and public keys.
         return ValueStatus::NotSensitive;
     }
-    if has_private {
-        return if private_key_in(&text).is_some() {
+    if has_private || key == "tls.key" || key == "ssh-privatekey" {
+        // A key without PEM key material is not a usable key.
+        return if private_key_in(t).is_some() {
             ValueStatus::Real
         } else {
             ValueStatus::Placeholder
         };
     }
-    if secret_type == "kubernetes.io/tls" && key == "tls.key" {
-        // A TLS key without PEM key material is not a usable key.
+    if t.contains('\n') || t.starts_with('{') {
+        // A file (config, JSON): real unless it is a template with nothing detectable.
+        let templated = t.contains("{{") || t.contains("${");
+        let detected = !scan_value(&ValueContext::keyed(key), t).is_empty();
+        return if templated && !detected {
+            ValueStatus::Placeholder
+        } else {
+            ValueStatus::Real
+        };
+    }
+    if is_placeholder(t) {
         return ValueStatus::Placeholder;
     }
-    let t = text.trim();
     if t.bytes().all(|b| b.is_ascii_digit()) && t.len() < 8 {
         return ValueStatus::NotSensitive;
-    }
-    if matches!(key, ".dockerconfigjson" | ".dockercfg") {
-        return docker_config_status(t);
     }
     ValueStatus::Real
 }
@@ -308,6 +307,30 @@ mod tests {
         );
         assert!(s.verdict.is_finding());
         assert_eq!(s.values[0].status, ValueStatus::NotSensitive);
+    }
+
+    #[test]
+    fn docker_config_real_and_templated() {
+        // {"auths":{"r.io":{"auth":"<b64 robot:zymMlopiWfqUyHRSIf>"}}}
+        let real = r#"{"auths":{"r.io":{"auth":"cm9ib3Q6enltTWxvcGlXZnFVeUhSU0lm"}}}"#;
+        let s = analyze(&format!(
+            "kind: Secret\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{real}'\n"
+        ));
+        assert!(s.verdict.is_finding());
+        let templated = r#"{"auths":{"r.io":{"username":"robot","password":"${PW}"}}}"#;
+        let s = analyze(&format!(
+            "kind: Secret\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{templated}'\n"
+        ));
+        assert_eq!(s.verdict, Verdict::NoSecretValues);
+    }
+
+    #[test]
+    fn config_file_with_example_host_is_real() {
+        let s = analyze(
+            "kind: Secret\nstringData:\n  app.yaml: |\n    host: db.example.com\n    password: Vx9kq2Lm4Rt7Zp\n  tpl.yaml: |\n    password: {{ .Values.pw }}\n    user: app\n",
+        );
+        assert_eq!(s.values[0].status, ValueStatus::Real);
+        assert_eq!(s.values[1].status, ValueStatus::Placeholder);
     }
 
     #[test]

@@ -206,7 +206,8 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// `${VAR}`, `$(VAR)`, `$VAR`, `{{ ... }}`, `%VAR%`, `<...>`, `#{...}`, `@VAR@`, `__VAR__`.
 fn is_template_reference(v: &str) -> bool {
-    if v.contains("${") || v.contains("$(") || v.contains("{{") || v.contains("}}") {
+    // `}}` alone closes nested JSON objects; a template needs its `{{`.
+    if v.contains("${") || v.contains("$(") || v.contains("{{") {
         return true;
     }
     if v.contains("#{") || v.contains("%{") {

@@ -17,10 +17,22 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use kubeward_source::Pos;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// How bad a finding is. Ordered from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Informational: worth knowing, not a weakness on its own.
@@ -338,6 +350,30 @@ pub struct InputError {
     pub code: &'static str,
     /// Explanation.
     pub message: String,
+}
+
+/// What reporters need to know about a rule (its documentation), without depending on the
+/// rule engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleDoc {
+    /// Code.
+    pub code: &'static str,
+    /// Name.
+    pub name: &'static str,
+    /// One-sentence summary.
+    pub summary: String,
+    /// Full Markdown documentation.
+    pub docs: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// Category.
+    pub category: Category,
+    /// Kinds the rule applies to (empty: all).
+    pub kinds: &'static [&'static str],
+    /// Compliance references.
+    pub compliance: &'static [Compliance],
+    /// One-line fix.
+    pub fix: &'static str,
 }
 
 /// A value that must never be shown: `Display`, `Debug` and `Serialize` print `****`.

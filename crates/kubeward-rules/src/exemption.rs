@@ -12,7 +12,7 @@ use crate::selection::matches_rule;
 
 /// One exemption from `.kubeward.yaml`. Every given matcher must match; an absent matcher
 /// matches everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Exemption {
     /// Rules (codes, names, prefixes) exempted; empty means every rule.

@@ -24,6 +24,7 @@
     )
 )]
 
+mod config;
 mod context;
 mod exemption;
 mod meta;
@@ -34,6 +35,7 @@ mod runner;
 mod selection;
 mod suppress;
 
+pub use config::{Config, ConfigError, to_json};
 pub use context::{BundleContext, Emitter, Finding, FindingBuilder, ObjectContext};
 pub use exemption::{Exemption, today_utc};
 pub use meta::{Check, Rule, cis, cwe, mitre, nsa, pss};

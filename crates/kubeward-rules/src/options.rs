@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Options of the built-in rules. Unknown keys are configuration errors.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleOptions {
     /// `IMG003 image-registry-not-allowed`: registries (host names, optionally with a path

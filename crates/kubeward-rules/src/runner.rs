@@ -363,7 +363,16 @@ impl Engine {
         mut sites: Vec<SuppressionSite>,
         facts: &ObjectFacts,
     ) -> Outcome {
-        let mut used = vec![false; sites.len()];
+        // used[site][group][selector]
+        let mut used: Vec<Vec<Vec<bool>>> = sites
+            .iter()
+            .map(|s| {
+                s.groups
+                    .iter()
+                    .map(|g| vec![false; g.selectors.len()])
+                    .collect()
+            })
+            .collect();
         let mut kept = Vec::with_capacity(diagnostics.len());
         let mut suppressed = 0usize;
         let no_labels = BTreeMap::new();
@@ -376,17 +385,21 @@ impl Engine {
                 kept.push(diagnostic);
                 continue;
             };
-            let site = sites.iter().position(|s| {
-                &s.object == object
-                    && s.file == diagnostic.location.file
-                    && s.groups
-                        .iter()
-                        .any(|g| g.selectors.iter().any(|sel| matches_rule(sel, rule)))
-            });
-            if let Some(i) = site {
-                if let Some(flag) = used.get_mut(i) {
-                    *flag = true;
+            let mut hit = false;
+            for (site, site_used) in sites.iter().zip(used.iter_mut()) {
+                if &site.object != object || site.file != diagnostic.location.file {
+                    continue;
                 }
+                for (group, group_used) in site.groups.iter().zip(site_used.iter_mut()) {
+                    for (selector, flag) in group.selectors.iter().zip(group_used.iter_mut()) {
+                        if matches_rule(selector, rule) {
+                            *flag = true;
+                            hit = true;
+                        }
+                    }
+                }
+            }
+            if hit {
                 suppressed += 1;
                 continue;
             }
@@ -406,21 +419,38 @@ impl Engine {
             kept.push(diagnostic);
         }
         if self.is_enabled(&input::UNUSED_SUPPRESSION) {
-            for (site, was_used) in sites.drain(..).zip(used) {
-                if was_used {
-                    continue;
-                }
-                let codes: Vec<String> = site
+            for (site, site_used) in sites.drain(..).zip(used) {
+                let unused: Vec<String> = site
                     .groups
                     .iter()
-                    .flat_map(|g| g.selectors.iter().cloned())
+                    .zip(site_used)
+                    .flat_map(|(g, u)| {
+                        g.selectors
+                            .iter()
+                            .zip(u)
+                            .filter(|(_, was_used)| !was_used)
+                            .map(|(sel, _)| sel.clone())
+                            .collect::<Vec<_>>()
+                    })
                     .collect();
-                kept.push(self.plain_diagnostic(
-                    &input::UNUSED_SUPPRESSION,
+                if unused.is_empty() {
+                    continue;
+                }
+                let known = |s: &String| registry::all().iter().any(|r| matches_rule(s, r));
+                let message = if unused.iter().all(known) {
                     format!(
                         "`{IGNORE_ANNOTATION}` suppresses `{}` but no such finding exists on this object",
-                        codes.join(",")
-                    ),
+                        unused.join(",")
+                    )
+                } else {
+                    format!(
+                        "`{IGNORE_ANNOTATION}` names `{}`, which suppresses nothing (unknown rule or no such finding)",
+                        unused.join(",")
+                    )
+                };
+                kept.push(self.plain_diagnostic(
+                    &input::UNUSED_SUPPRESSION,
+                    message,
                     Some(site.object),
                     site.location,
                     None,

@@ -46,7 +46,7 @@ declare_rule! {
     /// - CIS Kubernetes Benchmark 5.2.4
     pub static HOST_IPC: Rule = Rule {
         code: "POD012",
-        name: "host_ipc",
+        name: "host-ipc",
         severity: Severity::High,
         category: Category::Workload,
         kinds: KINDS,

@@ -46,7 +46,7 @@ declare_rule! {
     /// - CIS Kubernetes Benchmark 5.2.5
     pub static HOST_NETWORK: Rule = Rule {
         code: "POD010",
-        name: "host_network",
+        name: "host-network",
         severity: Severity::High,
         category: Category::Workload,
         kinds: KINDS,

@@ -46,7 +46,7 @@ declare_rule! {
     /// - CIS Kubernetes Benchmark 5.2.3
     pub static HOST_PID: Rule = Rule {
         code: "POD011",
-        name: "host_pid",
+        name: "host-pid",
         severity: Severity::High,
         category: Category::Workload,
         kinds: KINDS,

@@ -1,0 +1,63 @@
+//! Subcommands, one file each.
+
+mod baseline;
+mod completions;
+mod config;
+mod explain;
+mod rules;
+pub mod scan;
+
+use clap::{Parser, Subcommand};
+
+/// kubeward: Kubernetes security toolkit.
+#[derive(Debug, Parser)]
+#[command(name = "kubeward", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan manifests (files, directories, `-` for stdin) and report findings.
+    Scan(scan::ScanArgs),
+    /// List the rules.
+    Rules(rules::RulesArgs),
+    /// Show the documentation of a rule (by code or name).
+    Explain(explain::ExplainArgs),
+    /// Create a baseline of current findings so only new ones fail CI.
+    #[command(subcommand)]
+    Baseline(baseline::BaselineCommand),
+    /// Configuration file helpers.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+    /// Print shell completions.
+    Completions(completions::CompletionsArgs),
+    /// Print the version.
+    Version,
+}
+
+/// Runs the parsed command line and returns the exit code.
+///
+/// # Errors
+/// Usage, configuration and I/O errors (exit code 2).
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Baseline(command) => baseline::run(command),
+        Command::Config(command) => config::run(&command),
+        Command::Completions(args) => completions::run(&args),
+        Command::Version => {
+            println!("kubeward {}", env!("CARGO_PKG_VERSION"));
+            Ok(crate::EXIT_OK)
+        }
+    }
+}
+
+/// The clap command, for completions.
+#[must_use]
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

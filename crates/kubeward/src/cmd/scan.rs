@@ -1,0 +1,254 @@
+//! `kubeward scan`: the main job.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use kubeward_diagnostics::Severity;
+use kubeward_report::{Report, json, junit, sarif, text};
+use kubeward_rules::{Config, Engine, registry, selector_is_known, today_utc};
+use serde::{Deserialize, Serialize};
+
+use crate::input::{DEFAULT_MAX_FILE_SIZE, collect};
+use crate::pipeline::{ScanResult, rule_docs, scan};
+use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, output};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Findings with source frames (rustc/ruff style).
+    Text,
+    /// JSON, schema `kubeward/scan/v1`.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML.
+    Junit,
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Options shared by `scan` and `baseline create`: what to scan and with which rules.
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
+    /// Files or directories to scan (`-` reads standard input). Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Rules to run: codes, names or prefixes (`POD,IMG001`). Repeatable, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Rules not to run. Repeatable, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Configuration file (default: `.kubeward.yaml` in the current directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Number of parallel jobs (default: number of CPUs).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Largest file to read, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_FILE_SIZE / (1024 * 1024))]
+    pub max_file_size: u64,
+}
+
+/// Arguments of `kubeward scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1: critical, high, medium, low, info, or never.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Baseline file: findings recorded in it are not reported.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Print only errors and the summary line (text format).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Colour text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// The engine and fail-on threshold for the given arguments (configuration file merged with
+/// command-line flags).
+///
+/// # Errors
+/// Unreadable or invalid configuration, unknown rule selectors.
+pub fn build_engine(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>)> {
+    let config_path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Some(PathBuf::from(".kubeward.yaml")).filter(|p| p.is_file()),
+    };
+    let config = match &config_path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read configuration {}", path.display()))?;
+            Config::parse(&path.display().to_string(), &text)?
+        }
+        None => Config::default(),
+    };
+    for selector in args.select.iter().chain(&args.ignore) {
+        if !selector_is_known(selector, registry::all()) {
+            bail!("`{selector}` matches no rule (see `kubeward rules`)");
+        }
+    }
+    let fail_on = config.fail_on.clone();
+    let mut settings = config.into_settings(today_utc());
+    settings
+        .selection
+        .extend(args.select.clone(), args.ignore.clone());
+    if let Some(jobs) = args.jobs {
+        // A second call fails harmlessly when the pool exists already.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global();
+    }
+    Ok((Engine::new(settings), fail_on))
+}
+
+/// Runs the scan for the given arguments.
+///
+/// # Errors
+/// Configuration errors.
+pub fn scan_paths(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>, ScanResult)> {
+    let (engine, fail_on) = build_engine(args)?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let collected = collect(&paths);
+    let result = scan(
+        &engine,
+        collected,
+        args.max_file_size.saturating_mul(1024 * 1024),
+    );
+    Ok((engine, fail_on, result))
+}
+
+fn parse_fail_on(value: &str) -> anyhow::Result<Option<Severity>> {
+    if value.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    value.parse::<Severity>().map(Some).map_err(|_| {
+        anyhow::anyhow!("--fail-on: `{value}` is not critical, high, medium, low, info or never")
+    })
+}
+
+/// Runs `kubeward scan`.
+///
+/// # Errors
+/// Usage, configuration and output errors.
+pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
+    let threshold = parse_fail_on(args.fail_on.as_deref().unwrap_or("high"))?;
+    let (engine, config_fail_on, mut result) = scan_paths(&args.rules)?;
+    let threshold = match (&args.fail_on, config_fail_on) {
+        (None, Some(from_config)) => parse_fail_on(&from_config)?,
+        _ => threshold,
+    };
+    if let Some(path) = &args.baseline {
+        apply_baseline(&mut result, path)?;
+    }
+    let rules = rule_docs(&engine);
+    let report = Report {
+        diagnostics: &result.diagnostics,
+        errors: &result.errors,
+        summary: result.summary.clone(),
+        rules: &rules,
+        objects: &result.objects,
+    };
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let rendered = match args.format {
+        Format::Text => text::render(
+            &report,
+            text::TextOptions {
+                color,
+                quiet: args.quiet,
+            },
+        ),
+        Format::Json => json::render(&report),
+        Format::Sarif => sarif::render(&report),
+        Format::Junit => junit::render(&report),
+    };
+    if !output::write(&rendered, args.output.as_deref())? {
+        return Ok(EXIT_OK);
+    }
+    if !result.errors.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
+    let failing = threshold.is_some_and(|t| result.diagnostics.iter().any(|d| d.severity >= t));
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// The baseline file format.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BaselineFile {
+    /// `kubeward/baseline/v1`.
+    pub schema: String,
+    /// One entry per accepted finding.
+    pub findings: Vec<BaselineEntry>,
+}
+
+/// One accepted finding.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BaselineEntry {
+    /// Stable fingerprint (independent of line numbers).
+    pub fingerprint: String,
+    /// Rule code, for humans.
+    pub code: String,
+    /// File, for humans.
+    pub file: String,
+    /// Object, for humans.
+    pub object: Option<String>,
+}
+
+fn apply_baseline(result: &mut ScanResult, path: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read baseline {}", path.display()))?;
+    let baseline: BaselineFile = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a kubeward baseline", path.display()))?;
+    if baseline.schema != "kubeward/baseline/v1" {
+        bail!(
+            "{}: unknown baseline schema `{}`",
+            path.display(),
+            baseline.schema
+        );
+    }
+    let known: HashSet<&str> = baseline
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    let before = result.diagnostics.len();
+    result
+        .diagnostics
+        .retain(|d| !known.contains(d.fingerprint().as_str()));
+    result.summary.suppressed += before - result.diagnostics.len();
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! The scan pipeline: inputs → source → yaml → model → rules → diagnostics, files processed
+//! in parallel and streamed (each file's tree is dropped after its per-object rules ran,
+//! unless a cross-object rule needs it).
+
+use std::sync::Arc;
+
+use kubeward_diagnostics::{Diagnostic, InputError, RuleDoc};
+use kubeward_model::{Object, ObjectIndex, load_source};
+use kubeward_report::{ScannedObject, Summary};
+use kubeward_rules::{Engine, FileOutcome, ObjectFacts, Rule, object_id, registry};
+use kubeward_source::SourceFile;
+use kubeward_yaml::Limits;
+use rayon::prelude::*;
+
+use crate::input::{Collected, read};
+
+/// Everything a scan found.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    /// Kept findings, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Input errors, sorted.
+    pub errors: Vec<InputError>,
+    /// Counts and skipped inputs.
+    pub summary: Summary,
+    /// Every object scanned.
+    pub objects: Vec<ScannedObject>,
+}
+
+struct FileWork {
+    outcome: FileOutcome,
+    retained: Vec<Object>,
+    objects: Vec<ScannedObject>,
+    error: Option<InputError>,
+}
+
+/// Runs the scan.
+#[must_use]
+pub fn scan(engine: &Engine, collected: Collected, max_file_size: u64) -> ScanResult {
+    let files = collected.inputs.len();
+    let work: Vec<FileWork> = collected
+        .inputs
+        .par_iter()
+        .map(|input| {
+            let name = input.display();
+            let text = match read(input, max_file_size) {
+                Ok(text) => text,
+                Err(error) => {
+                    return FileWork {
+                        outcome: FileOutcome::default(),
+                        retained: Vec::new(),
+                        objects: Vec::new(),
+                        error: Some(error),
+                    };
+                }
+            };
+            let source = SourceFile::new(name.as_str(), text);
+            let loaded = load_source(&source, Limits::default());
+            let path: Arc<str> = source.path_arc();
+            let outcome = engine.check_file(&loaded, &path);
+            let objects = loaded
+                .objects
+                .iter()
+                .map(|o| ScannedObject {
+                    file: name.clone(),
+                    id: object_id(o),
+                })
+                .collect();
+            let retained = loaded
+                .objects
+                .into_iter()
+                .filter(|o| engine.retains(o.kind()))
+                .collect();
+            FileWork {
+                outcome,
+                retained,
+                objects,
+                error: None,
+            }
+        })
+        .collect();
+
+    let mut diagnostics = Vec::new();
+    let mut errors = collected.errors;
+    let mut sites = Vec::new();
+    let mut facts = ObjectFacts::default();
+    let mut retained = Vec::new();
+    let mut objects = Vec::new();
+    for w in work {
+        diagnostics.extend(w.outcome.diagnostics);
+        errors.extend(w.outcome.errors);
+        errors.extend(w.error);
+        sites.extend(w.outcome.suppressions);
+        facts.labels.extend(w.outcome.facts.labels);
+        retained.extend(w.retained);
+        objects.extend(w.objects);
+    }
+    if engine.has_bundle_rules() && !retained.is_empty() {
+        let index = ObjectIndex::new(retained);
+        diagnostics.extend(engine.check_bundle(&index));
+    }
+    let outcome = engine.finalize(diagnostics, sites, &facts);
+    errors.sort();
+    ScanResult {
+        diagnostics: outcome.diagnostics,
+        errors,
+        summary: Summary {
+            files,
+            objects: objects.len(),
+            suppressed: outcome.suppressed,
+            skipped: collected.skipped,
+        },
+        objects,
+    }
+}
+
+/// The documentation of every rule enabled in `engine`'s settings, for reporters.
+#[must_use]
+pub fn rule_docs(engine: &Engine) -> Vec<RuleDoc> {
+    registry::all()
+        .iter()
+        .filter(|r| engine.settings().selection.enabled(r))
+        .map(|r| doc_of(r))
+        .collect()
+}
+
+/// The reporter view of a rule.
+#[must_use]
+pub fn doc_of(rule: &Rule) -> RuleDoc {
+    RuleDoc {
+        code: rule.code,
+        name: rule.name,
+        summary: rule.summary(),
+        docs: rule.docs,
+        severity: rule.severity,
+        category: rule.category,
+        kinds: rule.kinds,
+        compliance: rule.compliance,
+        fix: rule.fix,
+    }
+}

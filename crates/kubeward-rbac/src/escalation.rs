@@ -31,12 +31,12 @@
 //! `system:masters` leads to cluster-admin (the authorizer's superuser group).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::matching::{rule_allows, rule_allows_resource};
+use crate::matching::{rule_allows, rule_allows_ignoring_name};
 use crate::policy::{BindingId, Policy, RoleId, Via};
 use crate::types::{
     GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_SERVICEACCOUNTS, GROUP_UNAUTHENTICATED, ObjectKind,
@@ -352,6 +352,9 @@ pub(crate) fn subject_grants(
 /// The capability requests, built once, each with its bit in a role's mask.
 struct Caps {
     reqs: Vec<Request>,
+    /// Capability indexes by `resource[/subresource]`, and by subresource.
+    by_resource: HashMap<String, Vec<usize>>,
+    by_subresource: HashMap<String, Vec<usize>>,
     all: usize,
     create: Vec<usize>,
     read_secrets: Vec<usize>,
@@ -454,8 +457,28 @@ impl Caps {
             .iter()
             .map(|(_, g, r)| [add(res("update", g, r)), add(res("patch", g, r))])
             .collect();
+        let mut by_resource: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_subresource: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in reqs.iter().enumerate() {
+            if let Request::Resource(r) = r {
+                if r.subresource.is_empty() {
+                    by_resource.entry(r.resource.clone()).or_default().push(i);
+                } else {
+                    by_resource
+                        .entry(format!("{}/{}", r.resource, r.subresource))
+                        .or_default()
+                        .push(i);
+                    by_subresource
+                        .entry(r.subresource.clone())
+                        .or_default()
+                        .push(i);
+                }
+            }
+        }
         Self {
             reqs,
+            by_resource,
+            by_subresource,
             all,
             create,
             read_secrets,
@@ -481,15 +504,33 @@ impl Caps {
     }
 }
 
-/// The mask bit of a role with a rule limited to `resourceNames` (see [`Checker::named`]).
+/// A mask bit (above every capability) for grants with rules limited to `resourceNames`.
 const NAMED_RULES: u128 = 1 << 127;
+
+impl Caps {
+    /// The capabilities a rule may allow, judged by its resources alone.
+    fn candidates(&self, rule: &crate::types::PolicyRule) -> BTreeSet<usize> {
+        if rule.resources.iter().any(|r| r == "*") {
+            return (0..self.reqs.len()).collect();
+        }
+        let mut out = BTreeSet::new();
+        for r in &rule.resources {
+            out.extend(self.by_resource.get(r).into_iter().flatten());
+            if let Some(sub) = r.strip_prefix("*/") {
+                out.extend(self.by_subresource.get(sub).into_iter().flatten());
+            }
+        }
+        out
+    }
+}
 
 /// Answers capability questions for a subject's grants in one scope, with per-role
 /// bitmasks computed once per role.
 struct Checker<'a> {
     policy: &'a Policy,
     caps: Caps,
-    masks: RefCell<Vec<Option<u128>>>,
+    /// Per role: (capabilities allowed, capabilities a `resourceNames` rule allows by name).
+    masks: RefCell<Vec<Option<(u128, u128)>>>,
 }
 
 impl<'a> Checker<'a> {
@@ -501,33 +542,50 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn role_mask(&self, role: RoleId) -> u128 {
+    fn role_masks(&self, role: RoleId) -> (u128, u128) {
         if let Some(Some(m)) = self.masks.borrow().get(role) {
             return *m;
         }
         let idx = self.policy.index();
-        let mut mask = 0u128;
+        let (mut mask, mut named) = (0u128, 0u128);
         for &rid in idx.effective.get(role).into_iter().flatten() {
             let Some(entry) = idx.rules.get(rid) else {
                 continue;
             };
-            if !entry.rule.resource_names.is_empty() {
-                mask |= NAMED_RULES;
-            }
-            for (i, req) in self.caps.reqs.iter().enumerate() {
-                if rule_allows(&entry.rule, req) {
+            let rule = &entry.rule;
+            for i in self.caps.candidates(rule) {
+                let Some(req) = self.caps.reqs.get(i) else {
+                    continue;
+                };
+                if rule_allows(rule, req) {
                     mask |= 1 << i;
+                }
+                if let Request::Resource(r) = req
+                    && r.name.is_empty()
+                    && !rule.resource_names.is_empty()
+                    && rule_allows_ignoring_name(rule, r)
+                {
+                    named |= 1 << i;
                 }
             }
         }
         if let Some(slot) = self.masks.borrow_mut().get_mut(role) {
-            *slot = Some(mask);
+            *slot = Some((mask, named));
         }
-        mask
+        (mask, named)
     }
 
+    fn role_mask(&self, role: RoleId) -> u128 {
+        self.role_masks(role).0
+    }
+
+    /// The capabilities of the grants, with [`NAMED_RULES`] set when some are allowed only
+    /// by name.
     fn mask(&self, grants: &[Grant]) -> u128 {
-        grants.iter().fold(0, |m, g| m | self.role_mask(g.role))
+        grants.iter().fold(0, |m, g| {
+            let (mask, named) = self.role_masks(g.role);
+            m | mask | if named == 0 { 0 } else { NAMED_RULES }
+        })
     }
 
     /// The first grant that allows capability `cap`.
@@ -554,7 +612,8 @@ impl<'a> Checker<'a> {
     /// Names a rule with `resourceNames` allows for capability `cap` (a request without a
     /// name), with the grant.
     fn named(&self, grants: &[Grant], cap: usize) -> Vec<(String, Via)> {
-        if self.mask(grants) & NAMED_RULES == 0 {
+        let bit = 1u128 << cap;
+        if grants.iter().all(|g| self.role_masks(g.role).1 & bit == 0) {
             return Vec::new();
         }
         let idx = self.policy.index();
@@ -563,20 +622,15 @@ impl<'a> Checker<'a> {
         };
         let mut out = Vec::new();
         for g in grants {
+            if self.role_masks(g.role).1 & bit == 0 {
+                continue;
+            }
             for (i, &rid) in idx.effective.get(g.role).into_iter().flatten().enumerate() {
                 let Some(entry) = idx.rules.get(rid) else {
                     continue;
                 };
                 let rule = &entry.rule;
-                if rule.resource_names.is_empty() {
-                    continue;
-                }
-                let Some(first) = rule.resource_names.first() else {
-                    continue;
-                };
-                let mut probe = r.clone();
-                probe.name.clone_from(first);
-                if !rule_allows_resource(rule, &probe) {
+                if rule.resource_names.is_empty() || !rule_allows_ignoring_name(rule, r) {
                     continue;
                 }
                 for n in &rule.resource_names {
@@ -611,14 +665,26 @@ fn res(verb: &str, group: &str, resource: &str) -> Request {
     Request::resource(verb, group, resource)
 }
 
+/// The graph under construction, with nodes interned.
 #[derive(Default)]
 struct Builder {
-    nodes: BTreeSet<GraphNode>,
+    ids: HashMap<GraphNode, usize>,
+    nodes: Vec<GraphNode>,
     /// (from, to, reason) -> (permission, via); the first grant found is kept.
-    edges: BTreeMap<(GraphNode, GraphNode, EdgeReason), (String, Option<Via>)>,
+    edges: HashMap<(usize, usize, EdgeReason), (String, Option<Via>)>,
 }
 
 impl Builder {
+    fn node(&mut self, n: &GraphNode) -> usize {
+        if let Some(&id) = self.ids.get(n) {
+            return id;
+        }
+        let id = self.nodes.len();
+        self.nodes.push(n.clone());
+        self.ids.insert(n.clone(), id);
+        id
+    }
+
     fn edge(
         &mut self,
         from: &GraphNode,
@@ -630,11 +696,22 @@ impl Builder {
         if *from == to {
             return;
         }
-        self.nodes.insert(from.clone());
-        self.nodes.insert(to.clone());
+        let f = self.node(from);
+        let t = self.node(&to);
         self.edges
-            .entry((from.clone(), to, reason))
+            .entry((f, t, reason))
             .or_insert((permission, via));
+    }
+
+    /// The nodes some edge points at, sorted.
+    fn targets(&self) -> Vec<GraphNode> {
+        let ids: BTreeSet<usize> = self.edges.keys().map(|(_, t, _)| *t).collect();
+        let mut out: Vec<GraphNode> = ids
+            .into_iter()
+            .filter_map(|i| self.nodes.get(i).cloned())
+            .collect();
+        out.sort();
+        out
     }
 }
 
@@ -694,12 +771,12 @@ impl Policy {
             sas.insert((ns.clone(), "default".to_string()));
         }
         for (ns, name) in &sas {
-            b.nodes.insert(GraphNode::ServiceAccount {
+            b.node(&GraphNode::ServiceAccount {
                 namespace: ns.clone(),
                 name: name.clone(),
             });
         }
-        b.nodes.insert(GraphNode::Group {
+        b.node(&GraphNode::Group {
             name: GROUP_MASTERS.to_string(),
         });
 
@@ -708,7 +785,7 @@ impl Policy {
             let Some(from) = GraphNode::from_subject(subject) else {
                 continue;
             };
-            b.nodes.insert(from.clone());
+            b.node(&from);
             for (scope, list) in scopes {
                 self.capability_edges(
                     &checker,
@@ -1128,13 +1205,7 @@ impl<'a> WorkloadIndex<'a> {
 fn expand_sets(b: &mut Builder, sas: &BTreeSet<(String, String)>, workloads: &[WorkloadRef]) {
     let contains = |what: &str| format!("includes {what}");
     // cluster-wide sets first: they point at per-namespace sets
-    let referenced: Vec<GraphNode> = b
-        .edges
-        .keys()
-        .map(|(_, to, _)| to.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let referenced = b.targets();
     let sa_namespaces: BTreeSet<&String> = sas.iter().map(|(ns, _)| ns).collect();
     for node in &referenced {
         match node {
@@ -1176,7 +1247,7 @@ fn expand_sets(b: &mut Builder, sas: &BTreeSet<(String, String)>, workloads: &[W
             _ => {}
         }
     }
-    let referenced: BTreeSet<GraphNode> = b.edges.keys().map(|(_, to, _)| to.clone()).collect();
+    let referenced = b.targets();
     let users: Vec<GraphNode> = b
         .nodes
         .iter()
@@ -1238,27 +1309,41 @@ fn expand_sets(b: &mut Builder, sas: &BTreeSet<(String, String)>, workloads: &[W
     }
 }
 
-fn finish(b: Builder) -> EscalationGraph {
-    let Builder { nodes, edges } = b;
-    let mut all = nodes;
-    all.insert(GraphNode::ClusterAdmin);
-    let nodes: Vec<GraphNode> = all.into_iter().collect();
+fn finish(mut b: Builder) -> EscalationGraph {
+    b.node(&GraphNode::ClusterAdmin);
+    let Builder {
+        nodes: unsorted,
+        edges,
+        ..
+    } = b;
+    // Sort the nodes; remap ids.
+    let mut order: Vec<usize> = (0..unsorted.len()).collect();
+    order.sort_by(|a, b| unsorted.get(*a).cmp(&unsorted.get(*b)));
+    let mut remap = vec![0usize; unsorted.len()];
+    for (new, old) in order.iter().enumerate() {
+        if let Some(slot) = remap.get_mut(*old) {
+            *slot = new;
+        }
+    }
+    let mut slots: Vec<Option<GraphNode>> = unsorted.into_iter().map(Some).collect();
+    let nodes: Vec<GraphNode> = order
+        .iter()
+        .filter_map(|old| slots.get_mut(*old).and_then(Option::take))
+        .collect();
     let index_of = |n: &GraphNode| nodes.binary_search(n).ok();
-    let edges: Vec<EscalationEdge> = edges
+    let mut edges: Vec<EscalationEdge> = edges
         .into_iter()
         .filter_map(|((from, to, reason), (permission, via))| {
             Some(EscalationEdge {
-                from: index_of(&from)?,
-                to: index_of(&to)?,
+                from: *remap.get(from)?,
+                to: *remap.get(to)?,
                 reason,
                 permission,
                 via,
             })
         })
         .collect();
-    let mut sorted = edges;
-    sorted.sort_by_key(|e| (e.from, e.to, e.reason));
-    let edges = sorted;
+    edges.sort_by_key(|e| (e.from, e.to, e.reason));
 
     // Reverse BFS from the sink: next[v] = the edge v takes towards the sink.
     let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];

@@ -89,6 +89,13 @@ pub fn rule_allows_resource(rule: &PolicyRule, req: &ResourceRequest) -> bool {
         && resource_name_matches(rule, &req.name)
 }
 
+/// [`rule_allows_resource`] without the `resourceNames` check.
+pub(crate) fn rule_allows_ignoring_name(rule: &PolicyRule, req: &ResourceRequest) -> bool {
+    verb_matches(rule, &req.verb)
+        && api_group_matches(rule, &req.api_group)
+        && resource_matches_parts(rule, &req.resource, &req.subresource)
+}
+
 /// `RuleAllows`: whether one rule allows the request.
 ///
 /// ```

@@ -879,4 +879,37 @@ mod tests {
         assert!(ev.source_ips.is_empty());
         assert!(ev.object_ref.is_none());
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn parse_never_panics(s in "\\PC{0,200}") {
+                let _ = parse_document(&s);
+            }
+
+            #[test]
+            fn json_shaped_input_never_panics(
+                key in prop::sample::select(vec!["auditID", "stage", "user", "sourceIPs", "annotations",
+                    "objectRef", "responseStatus", "requestObject", "stageTimestamp", "items", "kind"]),
+                value in prop::sample::select(vec!["null", "1", "\"x\"", "[]", "{}", "[1,\"a\"]",
+                    "{\"code\":\"x\"}", "\"2024-05-01T03:00:00Z\"", "true"]),
+            ) {
+                let _ = parse_document(&format!("{{\"{key}\":{value}}}"));
+            }
+
+            #[test]
+            fn timestamp_round_trips(micros in -62_167_219_200_000_000i64..253_402_300_800_000_000i64) {
+                let t = Timestamp(micros);
+                prop_assert_eq!(Timestamp::parse(&t.to_string()), Some(t));
+            }
+
+            #[test]
+            fn timestamp_parse_never_panics(s in "[0-9T:.Zz+ -]{0,40}") {
+                let _ = Timestamp::parse(&s);
+            }
+        }
+    }
 }

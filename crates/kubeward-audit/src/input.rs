@@ -536,4 +536,37 @@ mod tests {
         assert_eq!(r.line(), 2);
         assert!(r.next_document().is_none());
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Every non-blank line yields exactly one document or one error.
+            #[test]
+            fn one_result_per_non_blank_line(
+                lines in prop::collection::vec(
+                    prop::sample::select(vec!["{}", "", "  ", "x", "{\"kind\":\"Event\"}", "{\"items\":[{}]}", "[1]", "\u{e9}"]),
+                    0..20),
+            ) {
+                let text = lines.join("\n");
+                let mut r = read_lines(text.as_bytes(), "p").unwrap();
+                let mut results = 0;
+                while let Some(item) = r.next_document() {
+                    if let Err(e) = &item {
+                        prop_assert!(e.line >= 1 && e.line <= lines.len() as u64);
+                    }
+                    results += 1;
+                }
+                let expected = lines.iter().filter(|l| !l.trim().is_empty()).count();
+                prop_assert_eq!(results, expected);
+            }
+
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+                let mut r = read_lines(bytes.as_slice(), "p").unwrap().with_max_line_bytes(64);
+                while r.next_document().is_some() {}
+            }
+        }
+    }
 }

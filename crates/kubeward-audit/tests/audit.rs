@@ -480,3 +480,13 @@ fn configuration_errors_and_allow_lists() {
         Some("exec-into-pod")
     );
 }
+
+/// One golden snapshot per detector: the findings of its positive fixture as JSON.
+#[test]
+fn findings_snapshots() {
+    for meta in Engine::catalogue() {
+        let findings = fire(meta.name);
+        let json = serde_json::to_string_pretty(&findings).unwrap();
+        insta::assert_snapshot!(format!("{}-{}", meta.code, meta.name), json);
+    }
+}

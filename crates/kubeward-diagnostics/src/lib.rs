@@ -233,7 +233,7 @@ impl fmt::Display for ObjectId {
 }
 
 /// Where a diagnostic points.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Location {
     /// File path as given (or `<stdin>`).
     pub file: Arc<str>,

@@ -41,7 +41,7 @@ pub use exemption::{Exemption, today_utc};
 pub use meta::{Check, Rule, cis, cwe, mitre, nsa, pss};
 pub use options::RuleOptions;
 pub use runner::{
-    Engine, FileOutcome, ObjectFacts, Outcome, Settings, SuppressionSite, count_by_severity,
+    Engine, ExternalFinding, FileOutcome, ObjectFacts, Outcome, Settings, SuppressionSite, count_by_severity,
     locate, object_id, snippet_for,
 };
 pub use selection::{Selection, matches_rule, selector_is_known};

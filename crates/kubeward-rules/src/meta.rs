@@ -11,8 +11,10 @@ pub enum Check {
     Object(fn(&ObjectContext<'_>, &mut Emitter<'_>)),
     /// Runs once over every object of the scan (cross-object rules).
     Bundle(for<'a> fn(&BundleContext<'a>, &mut Emitter<'a>)),
-    /// Produced by the loader itself (input problems); documented like every rule.
-    Loader,
+    /// Produced outside the object runner: by the loader (input problems) or by a domain
+    /// adapter over non-manifest input (Dockerfiles, node configuration, audit events, live
+    /// probes), through [`crate::Engine::external`]. Documented like every rule.
+    External,
 }
 
 impl std::fmt::Debug for Check {
@@ -20,7 +22,7 @@ impl std::fmt::Debug for Check {
         f.write_str(match self {
             Check::Object(_) => "Object",
             Check::Bundle(_) => "Bundle",
-            Check::Loader => "Loader",
+            Check::External => "External",
         })
     }
 }

@@ -305,6 +305,27 @@ impl Engine {
         }
     }
 
+    /// A diagnostic for a rule whose findings come from outside the object runner (Dockerfile,
+    /// node, audit and probe adapters). Applies selection and severity overrides; returns
+    /// `None` when the rule is not enabled.
+    #[must_use]
+    pub fn external(&self, rule: &'static Rule, finding: ExternalFinding) -> Option<Diagnostic> {
+        if !self.is_enabled(rule) {
+            return None;
+        }
+        let mut d = self.plain_diagnostic(rule, finding.message, finding.object, finding.location, finding.snippet);
+        if let Some(fix) = finding.fix {
+            d.fix = Some(fix);
+        }
+        if let Some(severity) = finding.severity
+            && !self.settings.severity.iter().any(|(sel, _)| matches_rule(sel, rule))
+        {
+            d.severity = severity;
+        }
+        d.related = finding.related;
+        Some(d)
+    }
+
     fn plain_diagnostic(
         &self,
         rule: &'static Rule,
@@ -464,6 +485,25 @@ impl Engine {
             suppressed,
         }
     }
+}
+
+/// A finding produced by a domain adapter, for [`Engine::external`].
+#[derive(Debug, Clone, Default)]
+pub struct ExternalFinding {
+    /// What is wrong (never a secret value).
+    pub message: String,
+    /// The object concerned, if any.
+    pub object: Option<ObjectId>,
+    /// Where.
+    pub location: Location,
+    /// Source lines for frames.
+    pub snippet: Option<Snippet>,
+    /// Finding-specific fix (default: the rule's).
+    pub fix: Option<String>,
+    /// Finding-specific severity (default: the rule's; configuration overrides win).
+    pub severity: Option<Severity>,
+    /// Secondary locations.
+    pub related: Vec<Related>,
 }
 
 /// The [`ObjectId`] of an object.

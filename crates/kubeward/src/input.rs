@@ -40,6 +40,15 @@ pub struct Collected {
     pub errors: Vec<InputError>,
 }
 
+/// Whether a file name is a Dockerfile or Containerfile (`Dockerfile`, `Containerfile`,
+/// `*.Dockerfile`, `Dockerfile.*`).
+#[must_use]
+pub fn is_dockerfile(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(kubeward_dockerfile::is_dockerfile_name)
+}
+
 fn is_manifest_name(path: &Path) -> bool {
     matches!(
         path.extension()
@@ -115,12 +124,12 @@ fn walk(root: &Path, out: &mut Collected) {
                 if !entry.file_type().is_file() {
                     out.skipped
                         .push((path.display().to_string(), "not a regular file".to_string()));
-                } else if is_manifest_name(path) {
+                } else if is_manifest_name(path) || is_dockerfile(path) {
                     out.inputs.push(Input::File(path.to_path_buf()));
                 } else {
                     out.skipped.push((
                         path.display().to_string(),
-                        "not a .yaml, .yml or .json file".to_string(),
+                        "not a .yaml, .yml, .json or Dockerfile".to_string(),
                     ));
                 }
             }

@@ -1,6 +1,7 @@
 //! The `kubeward` command line.
 #![forbid(unsafe_code)]
 
+mod adapters;
 mod cmd;
 mod input;
 mod output;

@@ -12,7 +12,7 @@ use kubeward_source::SourceFile;
 use kubeward_yaml::Limits;
 use rayon::prelude::*;
 
-use crate::input::{Collected, read};
+use crate::input::{Collected, Input, is_dockerfile, read};
 
 /// Everything a scan found.
 #[derive(Debug, Default)]
@@ -55,6 +55,16 @@ pub fn scan(engine: &Engine, collected: Collected, max_file_size: u64) -> ScanRe
                 }
             };
             let source = SourceFile::new(name.as_str(), text);
+            if let Input::File(path) = input
+                && is_dockerfile(path)
+            {
+                return FileWork {
+                    outcome: crate::adapters::dockerfile::check(engine, &source),
+                    retained: Vec::new(),
+                    objects: Vec::new(),
+                    error: None,
+                };
+            }
             let loaded = load_source(&source, Limits::default());
             let path: Arc<str> = source.path_arc();
             let outcome = engine.check_file(&loaded, &path);

@@ -29,7 +29,7 @@ declare_rule! {
         compliance: &[],
         fix: "Correct the YAML syntax at the reported position.",
         since: "0.1.0",
-        check: Check::Loader,
+        check: Check::External,
     };
 }
 
@@ -59,7 +59,7 @@ declare_rule! {
         compliance: &[],
         fix: "Remove the duplicate key; the last value is the one applied.",
         since: "0.1.0",
-        check: Check::Loader,
+        check: Check::External,
     };
 }
 
@@ -84,7 +84,7 @@ declare_rule! {
         compliance: &[cwe("CWE-776")],
         fix: "Reduce nesting, aliases or size of the document.",
         since: "0.1.0",
-        check: Check::Loader,
+        check: Check::External,
     };
 }
 
@@ -107,7 +107,7 @@ declare_rule! {
         compliance: &[],
         fix: "Make the file readable UTF-8 text, or exclude it from the scan.",
         since: "0.1.0",
-        check: Check::Loader,
+        check: Check::External,
     };
 }
 
@@ -131,7 +131,7 @@ declare_rule! {
         compliance: &[],
         fix: "Add `apiVersion` and `kind`, or exclude the file.",
         since: "0.1.0",
-        check: Check::Loader,
+        check: Check::External,
     };
 }
 
@@ -161,7 +161,7 @@ declare_rule! {
         compliance: &[],
         fix: "Use the type the Kubernetes API expects for this field.",
         since: "0.1.0",
-        check: Check::Loader,
+        check: Check::External,
     };
 }
 
@@ -183,7 +183,7 @@ declare_rule! {
         compliance: &[],
         fix: "Remove the unused code from the `kubeward.io/ignore` annotation.",
         since: "0.1.0",
-        check: Check::Loader,
+        check: Check::External,
     };
 }
 
@@ -218,6 +218,18 @@ declare_rule! {
         compliance: &[],
         fix: "Write the annotation as `CODE[,CODE]: reason`.",
         since: "0.1.0",
-        check: Check::Loader,
+        check: Check::External,
     };
 }
+
+/// Every `KW` rule.
+pub static RULES: &[&crate::Rule] = &[
+    &YAML_SYNTAX_ERROR,
+    &DUPLICATE_KEY,
+    &INPUT_LIMIT_EXCEEDED,
+    &UNREADABLE_INPUT,
+    &NOT_AN_OBJECT,
+    &WRONG_FIELD_TYPE,
+    &UNUSED_SUPPRESSION,
+    &INVALID_SUPPRESSION,
+];

@@ -4,6 +4,7 @@ mod baseline;
 mod completions;
 mod config;
 mod explain;
+mod pss;
 mod rules;
 pub mod scan;
 
@@ -21,6 +22,8 @@ pub struct Cli {
 enum Command {
     /// Scan manifests (files, directories, `-` for stdin) and report findings.
     Scan(scan::ScanArgs),
+    /// Evaluate workloads against the Pod Security Standards exactly as Pod Security Admission does.
+    Pss(pss::PssArgs),
     /// List the rules.
     Rules(rules::RulesArgs),
     /// Show the documentation of a rule (by code or name).
@@ -44,6 +47,7 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Pss(args) => pss::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Baseline(command) => baseline::run(command),

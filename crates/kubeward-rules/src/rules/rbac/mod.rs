@@ -1,0 +1,4 @@
+//! RBAC risks (`RBAC` codes), binding-aware.
+
+/// Every rule of this category.
+pub static RULES: &[&crate::Rule] = &[];

@@ -1,9 +1,14 @@
-//! Bounded memory of recent `auditID`s, so a detector fires once per request even when the
+//! Bounded memory of recent requests, so a detector fires once per request even when the
 //! request is logged at several stages.
 //!
-//! The cache keeps a 64-bit hash of each `auditID` (no allocation per request) with a bit mask
-//! of the detectors that already fired for it. When full, the oldest `auditID` is forgotten
+//! The cache keeps a 64-bit hash of each request key (no allocation per request) with a bit
+//! mask of the detectors that already fired for it. When full, the oldest request is forgotten
 //! (a ring in insertion order).
+//!
+//! The `auditID` alone is not a safe key: clients may set it with the `Audit-ID` header, so an
+//! attacker could reuse one ID to have later requests de-duplicated away.
+//! [`request_key`] therefore also hashes what all stages of one request share: the
+//! `requestReceivedTimestamp`, user, verb and request URI.
 //!
 //! ```
 //! use kubeward_audit::dedup::FiredCache;
@@ -32,6 +37,24 @@ pub(crate) fn hash_parts(parts: &[&str]) -> u64 {
         }
     }
     h
+}
+
+/// The de-duplication key of the request behind `ev`: `None` without an `auditID`.
+#[must_use]
+pub fn request_key(ev: &crate::event::Event<'_>) -> Option<u64> {
+    if ev.audit_id.is_empty() {
+        return None;
+    }
+    let received = ev.request_received_timestamp.map_or(i64::MIN, |t| t.0);
+    let base = hash_parts(&[&ev.audit_id, &ev.user.username, &ev.verb, &ev.request_uri]);
+    Some(
+        base ^ received
+            .to_le_bytes()
+            .iter()
+            .fold(0x9e37_79b9_7f4a_7c15u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            }),
+    )
 }
 
 /// A `HashMap`/`HashSet` hasher for keys that are already hashes.
@@ -85,8 +108,12 @@ impl FiredCache {
         if audit_id.is_empty() {
             return true;
         }
+        self.first_fire_key(fnv1a(audit_id), index)
+    }
+
+    /// As [`FiredCache::first_fire`], with a precomputed key (see [`request_key`]).
+    pub fn first_fire_key(&mut self, key: u64, index: usize) -> bool {
         let bit = 1u64 << index.min(63);
-        let key = fnv1a(audit_id);
         if let Some(mask) = self.map.get_mut(&key) {
             let first = *mask & bit == 0;
             *mask |= bit;

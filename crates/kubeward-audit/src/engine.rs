@@ -7,7 +7,7 @@ use std::io::Read;
 use serde::Serialize;
 
 use crate::config::{AllowList, Config, ConfigError};
-use crate::dedup::FiredCache;
+use crate::dedup::{FiredCache, request_key};
 use crate::detectors::{Cx, Detector, REGISTRY, Spec};
 use crate::event::{Document, Event};
 use crate::finding::{DetectorMeta, Finding};
@@ -184,7 +184,10 @@ impl Engine {
                 self.stats.allow_listed += 1;
                 continue;
             }
-            if a.spec.once_per_request && !self.fired.first_fire(&ev.audit_id, a.index) {
+            if a.spec.once_per_request
+                && let Some(key) = request_key(ev)
+                && !self.fired.first_fire_key(key, a.index)
+            {
                 self.stats.duplicates += 1;
                 continue;
             }

@@ -185,7 +185,7 @@ fn evidence_and_details_are_specific() {
     let imp = fire("impersonation");
     assert!(imp[0].message.contains("system:masters"));
     let ip = fire("first-seen-source-ip");
-    assert_eq!(ip[0].details["sourceIP"], "198.51.100.77");
+    assert_eq!(ip[0].details["sourceIPs"], "198.51.100.77");
     let ua = fire("first-seen-user-agent");
     assert_eq!(ua[0].details["userAgent"], "curl");
 }
@@ -200,6 +200,13 @@ fn one_finding_per_request_across_stages() {
     let s = engine.stats();
     assert_eq!((s.events, s.examined, s.duplicates), (3, 2, 1));
     assert_eq!(s.by_detector["exec-into-pod"], 1);
+
+    // A client-chosen Audit-ID reused on a later request does not hide it.
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replace("03:00:00.000000Z", "03:05:00.000000Z");
+    let reused = engine.scan(text.as_bytes(), "x").unwrap();
+    assert_eq!(reused.findings.len(), 1);
 
     // A second request with a new auditID fires again.
     let text = fs::read_to_string(&path)

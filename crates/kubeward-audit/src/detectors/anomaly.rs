@@ -419,8 +419,13 @@ impl Detector for FirstSeen {
                 })
             }
             SeenKind::SourceIp | SeenKind::UserAgent => {
+                // All of `sourceIPs` but the last (the connection's address) come from
+                // X-Forwarded-For / X-Real-Ip and can be set by the client: the whole chain is
+                // the key, so a forged header cannot pass for a known address.
+                let chain;
                 let (label, value) = if self.kind == SeenKind::SourceIp {
-                    ("sourceIP", ev.source_ips.first().map_or("", |s| s.as_ref()))
+                    chain = ev.source_ips.join(",");
+                    ("sourceIPs", chain.as_str())
                 } else {
                     ("userAgent", user_agent_product(&ev.user_agent))
                 };
@@ -499,7 +504,9 @@ static FIRST_SEEN_IP_META: DetectorMeta = DetectorMeta {
     needs: NeedsLevel::Metadata,
     doc: r#"## What it does
 After the learning period, reports a sensitive request by an already known identity from a
-client address (`sourceIPs[0]`) it never used for sensitive requests before.
+client address chain (`sourceIPs`, all of it) it never used for sensitive requests before.
+The entries before the last come from `X-Forwarded-For`/`X-Real-Ip` and can be forged by the
+client, so the whole chain is compared: a forged header never matches a known address.
 
 ## Why is this bad?
 A service-account token used from outside its pod's address — a laptop, another pod — is

@@ -544,6 +544,21 @@ fn check_assignment(_: &str, c: &Captures<'_>) -> Option<Hit> {
     })
 }
 
+/// A password given on a client command line (`mysql -pXYZ`, `redis-cli -a XYZ`).
+fn check_cli_password(_: &str, c: &Captures<'_>) -> Option<Hit> {
+    let m = c.name("s")?;
+    let v = m.as_str();
+    if v.starts_with('$') || v.starts_with('%') || is_placeholder(v) {
+        return None;
+    }
+    Some(Hit {
+        range: m.range(),
+        confidence: Confidence::Medium,
+        info: &SENSITIVE_KEY_VALUE,
+        hint: None,
+    })
+}
+
 fn check_authorization(_: &str, c: &Captures<'_>) -> Option<Hit> {
     let scheme = c.name("scheme")?.as_str();
     let m = c.name("s")?;
@@ -723,6 +738,16 @@ static PATTERNS: &[Pattern] = &[
         keywords: &[("password", false), ("pwd", false)],
         regex: r#"(?i:(?:^|;)\s*(?:password|pwd)\s*=\s*)(?P<s>[^;'"\r\n]{4,128})"#,
         check: check_ado,
+    },
+    Pattern {
+        keywords: &[("mysql", false), ("mariadb", false)],
+        regex: r#"(?:mysql(?:admin|dump|sh|import|check)?|mariadb(?:-admin|-dump)?)\b[^\n;|&]*?\s-p(?P<s>[^\s'"]{4,128})"#,
+        check: check_cli_password,
+    },
+    Pattern {
+        keywords: &[("redis-cli", false), ("sshpass", false)],
+        regex: r#"(?:redis-cli\b[^\n;|&]*?\s-a|sshpass\s+-p)\s+["']?(?P<s>[^\s'"]{4,128})"#,
+        check: check_cli_password,
     },
     Pattern {
         keywords: &[("eyJ", true)],

@@ -458,3 +458,46 @@ impl Policy {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Subject;
+
+    fn sa(name: &str, ns: Option<&str>) -> Subject {
+        Subject {
+            kind: SubjectKind::ServiceAccount,
+            name: name.to_string(),
+            namespace: ns.map(str::to_string),
+            api_group: None,
+        }
+    }
+
+    #[test]
+    fn service_account_subject_matching() {
+        let bot = UserInfo::service_account("team-a", "bot");
+        assert!(subject_applies(&sa("bot", Some("team-a")), None, &bot));
+        assert!(subject_applies(&sa("bot", None), Some("team-a"), &bot));
+        // no namespace anywhere: never
+        assert!(!subject_applies(&sa("bot", None), None, &bot));
+        // namespace prefixes do not confuse the comparison
+        assert!(!subject_applies(&sa("a:bot", Some("team")), None, &bot));
+        assert!(!subject_applies(&sa("bot", Some("team")), None, &bot));
+        // a User subject with the service account's user name matches too
+        let user = Subject {
+            kind: SubjectKind::User,
+            name: "system:serviceaccount:team-a:bot".into(),
+            namespace: None,
+            api_group: None,
+        };
+        assert!(subject_applies(&user, None, &bot));
+        // unknown kinds never match
+        let other = Subject {
+            kind: SubjectKind::Other("user".into()),
+            name: "bot".into(),
+            namespace: None,
+            api_group: None,
+        };
+        assert!(!subject_applies(&other, None, &UserInfo::new("bot", &[])));
+    }
+}

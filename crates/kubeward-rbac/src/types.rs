@@ -112,8 +112,9 @@ pub struct PolicyRule {
     pub non_resource_urls: Vec<String>,
 }
 
-/// The kind of a binding subject.
+/// The kind of a binding subject (serialized as the kind string).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
 pub enum SubjectKind {
     /// `User`.
     User,
@@ -146,6 +147,18 @@ impl SubjectKind {
             Self::ServiceAccount => "ServiceAccount",
             Self::Other(s) => s,
         }
+    }
+}
+
+impl From<String> for SubjectKind {
+    fn from(s: String) -> Self {
+        Self::parse(&s)
+    }
+}
+
+impl From<SubjectKind> for String {
+    fn from(k: SubjectKind) -> Self {
+        k.as_str().to_string()
     }
 }
 

@@ -925,3 +925,71 @@ fn bad_objects_are_errors_with_paths_and_others_are_ignored() {
             .any(|f| f.kind == FindingKind::DuplicateObject)
     );
 }
+
+#[test]
+fn who_can_and_can_i_agree() {
+    let mut p = with("corners.yaml");
+    load(&mut p, "escalation.yaml", 100);
+    load(&mut p, "risky.yaml", 200);
+    let requests = [
+        Request::resource("get", "", "secrets")
+            .name("x")
+            .namespace("kube-system"),
+        Request::resource("list", "", "secrets"),
+        Request::resource("list", "", "pods").namespace("team-a"),
+        Request::resource("patch", "apps", "deployments")
+            .name("operator")
+            .namespace("ops"),
+        Request::resource("update", "apps", "deployments")
+            .subresource("scale")
+            .name("x")
+            .namespace("n"),
+        Request::resource("create", "", "pods")
+            .subresource("exec")
+            .name("p")
+            .namespace("shop"),
+        Request::resource("impersonate", "", "groups").name("system:masters"),
+        Request::resource(
+            "create",
+            "certificates.k8s.io",
+            "certificatesigningrequests",
+        ),
+        Request::non_resource("get", "/metrics"),
+        Request::non_resource("get", "/version"),
+        Request::non_resource("get", "/debug/pprof"),
+    ];
+    for req in &requests {
+        for g in p.who_can(req) {
+            let u = match g.kind {
+                SubjectKind::User => UserInfo::new(&g.name, &[]),
+                SubjectKind::Group => UserInfo::new("someone", &[g.name.as_str()]),
+                SubjectKind::ServiceAccount => UserInfo::new(
+                    &kubeward_rbac::service_account_username(
+                        g.namespace.as_deref().unwrap(),
+                        &g.name,
+                    ),
+                    &[],
+                ),
+                SubjectKind::Other(_) => panic!("never reported"),
+            };
+            let d = p.can_i(&u, req);
+            assert!(d.allowed, "{req}: {} {:?}", g.name, g.via);
+            assert_eq!(d.superuser, g.superuser);
+            // every binding who-can names also allows the request for that user
+            for v in &g.via {
+                assert!(
+                    d.via
+                        .iter()
+                        .any(|dv| dv.binding == v.binding && dv.rule == v.rule),
+                    "{req}: {}",
+                    g.name
+                );
+            }
+        }
+    }
+    // and a user in none of the reported subjects is denied
+    let nobody = UserInfo::new("nobody", &[]);
+    for req in &requests {
+        assert!(!p.can_i(&nobody, req).allowed, "{req}");
+    }
+}

@@ -39,18 +39,39 @@ pub struct AllowList {
 }
 
 impl AllowList {
-    /// True when the event's authenticated user, one of its groups or its namespace matches.
+    /// True when the event's namespace matches, or its identity does. Under impersonation
+    /// both the authenticated user and the impersonated one must match: a proxy allowed to
+    /// read secrets does not make its end users allowed, and a user cannot borrow an allowed
+    /// identity's name by impersonating it.
     #[must_use]
     pub fn matches(&self, ev: &Event<'_>) -> bool {
-        self.users.iter().any(|p| glob_match(p, &ev.user.username))
+        self.namespace_matches(ev)
+            || (self.user_matches(&ev.user)
+                && ev
+                    .impersonated_user
+                    .as_ref()
+                    .is_none_or(|u| self.user_matches(u)))
+    }
+
+    /// True when the namespace matches or the authenticated user does, whoever it impersonates.
+    #[must_use]
+    pub fn matches_authenticated(&self, ev: &Event<'_>) -> bool {
+        self.namespace_matches(ev) || self.user_matches(&ev.user)
+    }
+
+    fn user_matches(&self, user: &crate::event::UserInfo<'_>) -> bool {
+        self.users.iter().any(|p| glob_match(p, &user.username))
             || self
                 .groups
                 .iter()
-                .any(|p| ev.user.groups.iter().any(|g| glob_match(p, g)))
-            || (!self.namespaces.is_empty() && {
-                let ns = ev.namespace();
-                !ns.is_empty() && self.namespaces.iter().any(|p| glob_match(p, ns))
-            })
+                .any(|p| user.groups.iter().any(|g| glob_match(p, g)))
+    }
+
+    fn namespace_matches(&self, ev: &Event<'_>) -> bool {
+        !self.namespaces.is_empty() && {
+            let ns = ev.namespace();
+            !ns.is_empty() && self.namespaces.iter().any(|p| glob_match(p, ns))
+        }
     }
 
     /// True when nothing is allowed.

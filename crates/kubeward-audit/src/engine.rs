@@ -180,7 +180,7 @@ impl Engine {
             let Some(hit) = a.detector.check(ev, &cx) else {
                 continue;
             };
-            if a.allow.matches(ev) {
+            if a.spec.allows(&a.allow, ev) {
                 self.stats.allow_listed += 1;
                 continue;
             }

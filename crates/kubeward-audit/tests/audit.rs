@@ -497,3 +497,44 @@ fn findings_snapshots() {
         insta::assert_snapshot!(format!("{}-{}", meta.code, meta.name), json);
     }
 }
+
+fn secret_get_as(user: &str, impersonated: Option<&str>, id: &str) -> String {
+    let imp = impersonated.map_or(String::new(), |u| {
+        format!(r#""impersonatedUser":{{"username":"{u}","groups":["system:authenticated"]}},"#)
+    });
+    format!(
+        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/payments/secrets/db","verb":"get","user":{{"username":"{user}","groups":["system:authenticated"]}},{imp}"sourceIPs":["10.0.0.1"],"userAgent":"x","objectRef":{{"resource":"secrets","namespace":"payments","name":"db","apiVersion":"v1"}},"responseStatus":{{"metadata":{{}},"code":200}},"requestReceivedTimestamp":"2024-05-01T03:00:00.000000Z","stageTimestamp":"2024-05-01T03:00:00.001000Z","annotations":{{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""}}}}"#
+    )
+}
+
+#[test]
+fn allow_lists_under_impersonation() {
+    let config: Config = serde_json::from_str(
+        r#"{"allow":{"impersonation":{"users":["system:serviceaccount:cattle-system:proxy"]},
+            "secret-read-by-unusual-identity":{"users":["system:serviceaccount:cattle-system:proxy"]}}}"#,
+    )
+    .unwrap();
+    let names = |text: String| {
+        let mut engine = Engine::new(config.clone()).unwrap();
+        let report = engine.scan(text.as_bytes(), "t").unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        report.findings.iter().map(|f| f.name).collect::<Vec<_>>()
+    };
+    let proxy = "system:serviceaccount:cattle-system:proxy";
+    // The proxy itself is allowed.
+    assert!(names(secret_get_as(proxy, None, "a")).is_empty());
+    // Its end user is not: the read is reported, the impersonation is not.
+    assert_eq!(
+        names(secret_get_as(proxy, Some("bob"), "b")),
+        ["secret-read-by-unusual-identity"]
+    );
+    // A user impersonating an allowed identity is reported twice.
+    assert_eq!(
+        names(secret_get_as(
+            "alice",
+            Some("system:kube-controller-manager"),
+            "c"
+        )),
+        ["secret-read-by-unusual-identity", "impersonation"]
+    );
+}

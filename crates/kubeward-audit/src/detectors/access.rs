@@ -84,6 +84,7 @@ pub(crate) const SECRET_READ: Spec = Spec {
     default_allow: SECRET_READERS,
     build: Build::Stateless(secret_read),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static SECRET_LIST_META: DetectorMeta = DetectorMeta {
@@ -141,6 +142,7 @@ pub(crate) const SECRET_LIST_CLUSTER_WIDE: Spec = Spec {
     ],
     build: Build::Stateless(secret_list),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 /// A pod subresource session (exec, attach, portforward).
@@ -205,6 +207,7 @@ pub(crate) const EXEC: Spec = Spec {
     default_allow: &[],
     build: Build::Stateless(exec),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static ATTACH_META: DetectorMeta = DetectorMeta {
@@ -250,6 +253,7 @@ pub(crate) const ATTACH: Spec = Spec {
     default_allow: &[],
     build: Build::Stateless(attach),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static PORT_FORWARD_META: DetectorMeta = DetectorMeta {
@@ -295,6 +299,7 @@ pub(crate) const PORT_FORWARD: Spec = Spec {
     default_allow: &[],
     build: Build::Stateless(port_forward),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static NODE_PROXY_META: DetectorMeta = DetectorMeta {
@@ -360,6 +365,7 @@ pub(crate) const NODE_PROXY: Spec = Spec {
     default_allow: &[],
     build: Build::Stateless(node_proxy),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static SA_TOKEN_META: DetectorMeta = DetectorMeta {
@@ -421,6 +427,7 @@ pub(crate) const SA_TOKEN: Spec = Spec {
     default_allow: &["system:node:*"],
     build: Build::Stateless(sa_token),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static IMPERSONATION_META: DetectorMeta = DetectorMeta {
@@ -479,6 +486,7 @@ pub(crate) const IMPERSONATION: Spec = Spec {
     default_allow: &[],
     build: Build::Stateless(impersonation),
     once_per_request: true,
+    allow_authenticated_only: true,
 };
 
 static ANONYMOUS_META: DetectorMeta = DetectorMeta {
@@ -542,4 +550,5 @@ pub(crate) const ANONYMOUS: Spec = Spec {
     default_allow: &[],
     build: Build::Stateless(anonymous),
     once_per_request: true,
+    allow_authenticated_only: false,
 };

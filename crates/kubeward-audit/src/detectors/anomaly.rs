@@ -152,6 +152,7 @@ pub(crate) const FORBIDDEN_BURST: Spec = Spec {
     default_allow: &[],
     build: Build::Stateful(forbidden_burst),
     once_per_request: false,
+    allow_authenticated_only: false,
 };
 
 static RATE_SPIKE_META: DetectorMeta = DetectorMeta {
@@ -313,6 +314,7 @@ pub(crate) const RATE_SPIKE: Spec = Spec {
     default_allow: &[],
     build: Build::Stateful(rate_spike),
     once_per_request: false,
+    allow_authenticated_only: false,
 };
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -583,6 +585,7 @@ pub(crate) const FIRST_SEEN_IDENTITY: Spec = Spec {
     default_allow: CONTROL_PLANE,
     build: Build::Stateful(first_seen_identity),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 pub(crate) const FIRST_SEEN_SOURCE_IP: Spec = Spec {
@@ -590,6 +593,7 @@ pub(crate) const FIRST_SEEN_SOURCE_IP: Spec = Spec {
     default_allow: CONTROL_PLANE,
     build: Build::Stateful(first_seen_ip),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 pub(crate) const FIRST_SEEN_USER_AGENT: Spec = Spec {
@@ -597,6 +601,7 @@ pub(crate) const FIRST_SEEN_USER_AGENT: Spec = Spec {
     default_allow: CONTROL_PLANE,
     build: Build::Stateful(first_seen_ua),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 #[cfg(test)]

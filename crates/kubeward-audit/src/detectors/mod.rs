@@ -26,6 +26,17 @@ impl Cx<'_> {
     }
 }
 
+impl Spec {
+    /// Applies this detector's allow-list to `ev`.
+    pub fn allows(&self, allow: &AllowList, ev: &Event<'_>) -> bool {
+        if self.allow_authenticated_only {
+            allow.matches_authenticated(ev)
+        } else {
+            allow.matches(ev)
+        }
+    }
+}
+
 /// A detector. `check` sees every event with an outcome (stages `ResponseStarted`,
 /// `ResponseComplete`, `Panic`) and returns at most one hit; the engine applies the allow-list
 /// to hits, de-duplicates them per `auditID` and adds the evidence.
@@ -61,6 +72,9 @@ pub(crate) struct Spec {
     pub build: Build,
     /// Fire at most once per `auditID` (false for detectors that fire per window).
     pub once_per_request: bool,
+    /// Judge the allow-list on the authenticated user only (the impersonator), not on the
+    /// pair of authenticated and impersonated users.
+    pub allow_authenticated_only: bool,
 }
 
 impl Spec {

@@ -95,6 +95,7 @@ pub(crate) const CLUSTER_ADMIN_BINDING: Spec = Spec {
     default_allow: &["system:apiserver"],
     build: Build::Stateless(cluster_admin_binding),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static RBAC_WILDCARD_META: DetectorMeta = DetectorMeta {
@@ -171,6 +172,7 @@ pub(crate) const RBAC_WILDCARD: Spec = Spec {
     ],
     build: Build::Stateless(rbac_wildcard),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static CSR_META: DetectorMeta = DetectorMeta {
@@ -249,4 +251,5 @@ pub(crate) const CSR_APPROVED: Spec = Spec {
     ],
     build: Build::Stateless(csr_approved),
     once_per_request: true,
+    allow_authenticated_only: false,
 };

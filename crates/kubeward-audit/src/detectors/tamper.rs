@@ -81,6 +81,7 @@ pub(crate) const WEBHOOK: Spec = Spec {
     default_allow: &["system:apiserver"],
     build: Build::Stateless(webhook),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 /// Resources whose change can switch off log collection.
@@ -186,6 +187,7 @@ pub(crate) const AUDIT_TAMPER: Spec = Spec {
     ],
     build: Build::Stateless(audit_tamper),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static CRD_META: DetectorMeta = DetectorMeta {
@@ -257,6 +259,7 @@ pub(crate) const CRD_APISERVICE: Spec = Spec {
     default_allow: &["system:apiserver", "system:kube-aggregator"],
     build: Build::Stateless(crd_apiservice),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static EVENT_DELETED_META: DetectorMeta = DetectorMeta {
@@ -317,4 +320,5 @@ pub(crate) const EVENT_DELETED: Spec = Spec {
     ],
     build: Build::Stateless(event_deleted),
     once_per_request: true,
+    allow_authenticated_only: false,
 };

@@ -121,6 +121,7 @@ pub(crate) const PRIVILEGED: Spec = Spec {
     default_allow: POD_CONTROLLERS,
     build: Build::Stateless(privileged),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static HOSTPATH_META: DetectorMeta = DetectorMeta {
@@ -191,6 +192,7 @@ pub(crate) const HOSTPATH: Spec = Spec {
     default_allow: POD_CONTROLLERS,
     build: Build::Stateless(hostpath),
     once_per_request: true,
+    allow_authenticated_only: false,
 };
 
 static PROTECTED_META: DetectorMeta = DetectorMeta {
@@ -261,4 +263,5 @@ pub(crate) const PROTECTED_NAMESPACE_POD: Spec = Spec {
     ],
     build: Build::Stateless(protected_pod),
     once_per_request: true,
+    allow_authenticated_only: false,
 };

@@ -598,10 +598,10 @@ impl NodeLayout {
             root: Some(root.as_ref().to_path_buf()),
         };
         let mut layout = Self::empty(reader.root.clone());
-        if let Some(t) = fs::read_to_string(reader.local("/etc/passwd")).ok() {
+        if let Ok(t) = fs::read_to_string(reader.local("/etc/passwd")) {
             layout.users = read_id_file(&t);
         }
-        if let Some(t) = fs::read_to_string(reader.local("/etc/group")).ok() {
+        if let Ok(t) = fs::read_to_string(reader.local("/etc/group")) {
             layout.groups = read_id_file(&t);
         }
         layout.read_manifests(&reader, &reader.local("/etc/kubernetes/manifests"));
@@ -724,8 +724,8 @@ impl NodeLayout {
             let root = text.and_then(|t| parse_first_doc(&t, &facts.path, &mut errs));
             let parsed = root.map(|r| parse_static_pod(&r, facts.clone()));
             match parsed {
-                Some(Ok(Some(pod))) => {
-                    if self.static_pods.contains_key(&pod.component) {
+                Some(Ok(Some(pod))) => match self.static_pods.entry(pod.component) {
+                    std::collections::btree_map::Entry::Occupied(_) => {
                         self.errors.push(LayoutError::Invalid {
                             path: facts.path.clone(),
                             field_path: String::new(),
@@ -734,10 +734,11 @@ impl NodeLayout {
                                 pod.component.binary()
                             ),
                         });
-                    } else {
-                        self.static_pods.insert(pod.component, pod);
                     }
-                }
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(pod);
+                    }
+                },
                 Some(Ok(None)) => {}
                 Some(Err(e)) => {
                     if let Some(c) = by_name {

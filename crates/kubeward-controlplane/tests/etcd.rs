@@ -4,7 +4,12 @@
 //!
 //! Needs `etcd` on PATH (Debian package `etcd-server`; `.ci/run` installs it). Without it the
 //! test prints `SKIP` and passes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::fs;
 use std::net::TcpListener;
@@ -23,7 +28,11 @@ fn find_etcd() -> Option<PathBuf> {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Etcd {
@@ -41,15 +50,26 @@ impl Drop for Etcd {
 
 enum Mode {
     Plain,
-    Tls { cert: PathBuf, key: PathBuf },
-    TlsClientAuth { cert: PathBuf, key: PathBuf, ca: PathBuf },
+    Tls {
+        cert: PathBuf,
+        key: PathBuf,
+    },
+    TlsClientAuth {
+        cert: PathBuf,
+        key: PathBuf,
+        ca: PathBuf,
+    },
 }
 
 fn start(etcd: &Path, mode: &Mode) -> Etcd {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let peer = free_port();
-    let scheme = if matches!(mode, Mode::Plain) { "http" } else { "https" };
+    let scheme = if matches!(mode, Mode::Plain) {
+        "http"
+    } else {
+        "https"
+    };
     let client_url = format!("{scheme}://127.0.0.1:{port}");
     let peer_url = format!("http://127.0.0.1:{peer}");
     let mut cmd = Command::new(etcd);
@@ -64,7 +84,8 @@ fn start(etcd: &Path, mode: &Mode) -> Etcd {
     match mode {
         Mode::Plain => {}
         Mode::Tls { cert, key } => {
-            cmd.arg(format!("--cert-file={}", cert.display())).arg(format!("--key-file={}", key.display()));
+            cmd.arg(format!("--cert-file={}", cert.display()))
+                .arg(format!("--key-file={}", key.display()));
         }
         Mode::TlsClientAuth { cert, key, ca } => {
             cmd.arg(format!("--cert-file={}", cert.display()))
@@ -80,7 +101,11 @@ fn start(etcd: &Path, mode: &Mode) -> Etcd {
         .stderr(log)
         .spawn()
         .unwrap();
-    let etcd = Etcd { child, port, _dir: dir };
+    let etcd = Etcd {
+        child,
+        port,
+        _dir: dir,
+    };
     // Wait (bounded) until the client port accepts connections.
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -108,7 +133,9 @@ fn cfg() -> ProbeConfig {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn probes_real_etcd_in_three_configurations() {
     let Some(etcd) = find_etcd() else {
-        eprintln!("SKIP probes_real_etcd_in_three_configurations: `etcd` is not on PATH (apt-get install etcd-server)");
+        eprintln!(
+            "SKIP probes_real_etcd_in_three_configurations: `etcd` is not on PATH (apt-get install etcd-server)"
+        );
         return;
     };
     let certs = tempfile::tempdir().unwrap();
@@ -122,11 +149,16 @@ async fn probes_real_etcd_in_three_configurations() {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "kubeward-test-etcd-ca");
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "kubeward-test-etcd-ca");
     let ca = CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
     let server_key = KeyPair::generate().unwrap();
-    let mut server_params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-    server_params.distinguished_name.push(rcgen::DnType::CommonName, "etcd-server");
+    let mut server_params =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    server_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "etcd-server");
     let server_cert = server_params.signed_by(&server_key, &ca).unwrap();
     let ca_pem = write("ca.crt", &ca.pem());
     let server_crt = write("server.crt", &server_cert.pem());
@@ -149,12 +181,22 @@ async fn probes_real_etcd_in_three_configurations() {
         assert!(f.iter().any(|x| x.severity == Severity::Critical));
         assert!(!got.iter().any(|i| i.starts_with("probe.tls.")), "{f:#?}");
         // The version is reported, key values never are.
-        assert!(f.iter().any(|x| x.evidence.iter().any(|e| e.starts_with("etcd version 3."))), "{f:#?}");
+        assert!(
+            f.iter()
+                .any(|x| x.evidence.iter().any(|e| e.starts_with("etcd version 3."))),
+            "{f:#?}"
+        );
     }
 
     // 2. TLS, no client certificate authentication, self-signed certificate with the wrong name.
     {
-        let e = start(&etcd, &Mode::Tls { cert: ss_crt.clone(), key: ss_key_path.clone() });
+        let e = start(
+            &etcd,
+            &Mode::Tls {
+                cert: ss_crt.clone(),
+                key: ss_key_path.clone(),
+            },
+        );
         let f = probe_etcd("127.0.0.1", e.port, &cfg()).await;
         let got = ids(&f);
         assert!(got.contains(&"probe.etcd.no-client-cert-auth"), "{f:#?}");
@@ -167,7 +209,14 @@ async fn probes_real_etcd_in_three_configurations() {
 
     // 3. TLS with client certificate authentication, CA-signed certificate for 127.0.0.1.
     {
-        let e = start(&etcd, &Mode::TlsClientAuth { cert: server_crt, key: server_key_path, ca: ca_pem });
+        let e = start(
+            &etcd,
+            &Mode::TlsClientAuth {
+                cert: server_crt,
+                key: server_key_path,
+                ca: ca_pem,
+            },
+        );
         let f = probe_etcd("127.0.0.1", e.port, &cfg()).await;
         let got = ids(&f);
         assert!(got.contains(&"probe.etcd.client-cert-required"), "{f:#?}");

@@ -1,11 +1,17 @@
 //! Probes against local TCP servers that never answer, or answer with something that is not
 //! HTTP: each must become a clear finding, quickly, without a panic.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::time::Duration;
 
 use kubeward_controlplane::probe::{
-    Exchange, ProbeConfig, Request, Scheme, probe_apiserver, probe_etcd, probe_kubelet, probe_kubelet_readonly, send,
+    Exchange, ProbeConfig, Request, Scheme, probe_apiserver, probe_etcd, probe_kubelet,
+    probe_kubelet_readonly, send,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -39,10 +45,14 @@ async fn garbage_server() -> u16 {
     let port = l.local_addr().unwrap().port();
     tokio::spawn(async move {
         for _ in 0..20 {
-            let Ok((mut s, _)) = l.accept().await else { break };
+            let Ok((mut s, _)) = l.accept().await else {
+                break;
+            };
             let mut buf = [0u8; 512];
             let _ = tokio::time::timeout(Duration::from_millis(100), s.read(&mut buf)).await;
-            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.6 garbage garbage\r\n").await;
+            let _ = s
+                .write_all(b"SSH-2.0-OpenSSH_9.6 garbage garbage\r\n")
+                .await;
             let _ = s.shutdown().await;
         }
     });
@@ -53,11 +63,25 @@ async fn garbage_server() -> u16 {
 async fn silent_server_times_out() {
     let port = silent_server().await;
     let start = std::time::Instant::now();
-    let req = Request { method: "GET", path: "/version", body: None, read_body: true };
-    let plain = send("127.0.0.1", port, Scheme::Http, &req, &cfg()).await.unwrap();
+    let req = Request {
+        method: "GET",
+        path: "/version",
+        body: None,
+        read_body: true,
+    };
+    let plain = send("127.0.0.1", port, Scheme::Http, &req, &cfg())
+        .await
+        .unwrap();
     assert_eq!(plain.exchange, Exchange::Timeout { phase: "response" });
-    let tls = send("127.0.0.1", port, Scheme::Https, &req, &cfg()).await.unwrap();
-    assert_eq!(tls.exchange, Exchange::Timeout { phase: "tls handshake" });
+    let tls = send("127.0.0.1", port, Scheme::Https, &req, &cfg())
+        .await
+        .unwrap();
+    assert_eq!(
+        tls.exchange,
+        Exchange::Timeout {
+            phase: "tls handshake"
+        }
+    );
     for findings in [
         probe_etcd("127.0.0.1", port, &cfg()).await,
         probe_apiserver("127.0.0.1", port, &cfg()).await,
@@ -67,19 +91,36 @@ async fn silent_server_times_out() {
         assert_eq!(findings.len(), 1, "{findings:#?}");
         assert_eq!(findings[0].id, "probe.timeout", "{findings:#?}");
     }
-    assert!(start.elapsed() < Duration::from_secs(8), "probes must respect their timeouts");
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "probes must respect their timeouts"
+    );
 }
 
 #[tokio::test]
 async fn garbage_server_is_not_http() {
     let port = garbage_server().await;
-    let req = Request { method: "GET", path: "/version", body: None, read_body: true };
-    let plain = send("127.0.0.1", port, Scheme::Http, &req, &cfg()).await.unwrap();
-    assert!(matches!(&plain.exchange, Exchange::NotHttp { first_bytes } if first_bytes.starts_with("SSH-2.0")), "{plain:?}");
+    let req = Request {
+        method: "GET",
+        path: "/version",
+        body: None,
+        read_body: true,
+    };
+    let plain = send("127.0.0.1", port, Scheme::Http, &req, &cfg())
+        .await
+        .unwrap();
+    assert!(
+        matches!(&plain.exchange, Exchange::NotHttp { first_bytes } if first_bytes.starts_with("SSH-2.0")),
+        "{plain:?}"
+    );
     let f = probe_kubelet_readonly("127.0.0.1", port, &cfg()).await;
     assert_eq!(f[0].id, "probe.not-http", "{f:#?}");
     let f = probe_etcd("127.0.0.1", port, &cfg()).await;
-    assert!(f.iter().any(|x| x.id == "probe.not-http" || x.id == "probe.not-tls"), "{f:#?}");
+    assert!(
+        f.iter()
+            .any(|x| x.id == "probe.not-http" || x.id == "probe.not-tls"),
+        "{f:#?}"
+    );
     let f = probe_apiserver("127.0.0.1", port, &cfg()).await;
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].id, "probe.not-tls", "{f:#?}");

@@ -6,14 +6,21 @@
 //! identity in [`Options`]: on CI, which runs as root, that is 0:0 as CIS expects; elsewhere the
 //! ownership checks still exercise the comparison. `tests/fixtures/<variant>.expected.yaml`
 //! lists the status every check must have.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use kubeward_controlplane::{ExplicitFiles, LayoutError, NodeLayout, Options, Report, Status, run_checks};
+use kubeward_controlplane::{
+    ExplicitFiles, LayoutError, NodeLayout, Options, Report, Status, run_checks,
+};
 
 const CANARY: &str = "S1VCRVdBUkQtRklYVFVSRS1DQU5BUlktS0VZLTAwMDAwMDA=";
 
@@ -63,7 +70,10 @@ fn apply_modes(root: &Path, secure: bool) {
         };
         chmod(p, mode);
     });
-    chmod(&root.join("var/lib/etcd"), if secure { 0o700 } else { 0o755 });
+    chmod(
+        &root.join("var/lib/etcd"),
+        if secure { 0o700 } else { 0o755 },
+    );
 }
 
 fn options_for(root: &Path) -> Options {
@@ -113,7 +123,10 @@ fn assert_matches_expected(variant: &str) -> Report {
     let (_dir, report) = node(variant);
     let actual = statuses(&report);
     if std::env::var_os("KUBEWARD_BLESS").is_some() {
-        let text: String = actual.iter().map(|(k, v)| format!("\"{k}\": {v}\n")).collect();
+        let text: String = actual
+            .iter()
+            .map(|(k, v)| format!("\"{k}\": {v}\n"))
+            .collect();
         fs::write(fixtures().join(format!("{variant}.expected.yaml")), text).unwrap();
     }
     let want = expected(variant);
@@ -121,9 +134,19 @@ fn assert_matches_expected(variant: &str) -> Report {
         .iter()
         .filter(|(id, st)| actual.get(*id) != Some(*st))
         .map(|(id, st)| format!("{id}: expected {st}, got {:?}", actual.get(id)))
-        .chain(actual.keys().filter(|id| !want.contains_key(*id)).map(|id| format!("{id}: not in expectations")))
+        .chain(
+            actual
+                .keys()
+                .filter(|id| !want.contains_key(*id))
+                .map(|id| format!("{id}: not in expectations")),
+        )
         .collect();
-    assert!(diffs.is_empty(), "{variant}:\n{}\n\nfull report:\n{}", diffs.join("\n"), explain(&report));
+    assert!(
+        diffs.is_empty(),
+        "{variant}:\n{}\n\nfull report:\n{}",
+        diffs.join("\n"),
+        explain(&report)
+    );
     report
 }
 
@@ -139,35 +162,76 @@ fn insecure_node_matches_expectations() {
     let report = assert_matches_expected("insecure");
     // The broken scheduler manifest is a located error, and the kubelet config's problems too.
     let errs: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
-    assert!(errs.iter().any(|e| e.contains("/etc/kubernetes/manifests/kube-scheduler.yaml:")), "{errs:?}");
-    assert!(errs.iter().any(|e| e.contains("protectKernelDefault") && e.contains("unknown field")), "{errs:?}");
-    assert!(errs.iter().any(|e| e.contains("podPidsLimit") && e.contains("expected integer")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("/etc/kubernetes/manifests/kube-scheduler.yaml:")),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("protectKernelDefault") && e.contains("unknown field")),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("podPidsLimit") && e.contains("expected integer")),
+        "{errs:?}"
+    );
 }
 
 #[test]
 fn insecure_evidence_points_at_fields() {
     let (_dir, report) = node("insecure");
     let token = report.get("1.2.2").unwrap();
-    assert_eq!(token.evidence[0].field_path.as_deref(), Some("spec.containers[0].args[6]"));
-    assert_eq!(token.evidence[0].detail, "--token-auth-file=/etc/kubernetes/tokens.csv");
+    assert_eq!(
+        token.evidence[0].field_path.as_deref(),
+        Some("spec.containers[0].args[6]")
+    );
+    assert_eq!(
+        token.evidence[0].detail,
+        "--token-auth-file=/etc/kubernetes/tokens.csv"
+    );
     // `--profiling "false"`: the boolean takes no separate value, so profiling is on.
     let prof = report.get("1.2.15").unwrap();
     assert_eq!(prof.status, Status::Fail);
     assert!(prof.reason.contains("--profiling=true"), "{}", prof.reason);
     let cl = report.get("kw.command-line").unwrap();
-    assert!(cl.evidence.iter().any(|e| e.detail.contains("stray argument \"false\"")
-        && e.field_path.as_deref() == Some("spec.containers[0].args[8]")), "{:?}", cl.evidence);
+    assert!(
+        cl.evidence
+            .iter()
+            .any(|e| e.detail.contains("stray argument \"false\"")
+                && e.field_path.as_deref() == Some("spec.containers[0].args[8]")),
+        "{:?}",
+        cl.evidence
+    );
     // audit-log-maxage given twice: the last (7) wins.
     let age = report.get("1.2.17").unwrap();
     assert!(age.reason.contains("=7"), "{}", age.reason);
-    assert!(age.evidence.iter().any(|e| e.detail.contains("given 2 times")));
+    assert!(
+        age.evidence
+            .iter()
+            .any(|e| e.detail.contains("given 2 times"))
+    );
     // etcd's client-cert-auth comes from the ETCD_CLIENT_CERT_AUTH environment variable.
     let cca = report.get("2.2").unwrap();
-    assert!(cca.evidence.iter().any(|e| e.detail.starts_with("ETCD_CLIENT_CERT_AUTH=")), "{:?}", cca.evidence);
+    assert!(
+        cca.evidence
+            .iter()
+            .any(|e| e.detail.starts_with("ETCD_CLIENT_CERT_AUTH=")),
+        "{:?}",
+        cca.evidence
+    );
     // Kubelet flags from /etc/default/kubelet override config.yaml; the last duplicate wins.
     let anon = report.get("4.2.1").unwrap();
     assert_eq!(anon.status, Status::Fail);
-    assert!(anon.evidence.iter().any(|e| e.detail.contains("--anonymous-auth=true") && e.detail.contains("/etc/default/kubelet")), "{:?}", anon.evidence);
+    assert!(
+        anon.evidence
+            .iter()
+            .any(|e| e.detail.contains("--anonymous-auth=true")
+                && e.detail.contains("/etc/default/kubelet")),
+        "{:?}",
+        anon.evidence
+    );
     let rop = report.get("4.2.4").unwrap();
     assert!(rop.reason.contains("10255"), "{}", rop.reason);
 }
@@ -191,7 +255,13 @@ fn managed_node_is_not_applicable_not_failed() {
     let report = run_checks(&NodeLayout::from_root(dir.path()), &options_for(dir.path()));
     for r in &report.results {
         if r.meta.id.starts_with("1.") || r.meta.id.starts_with("2.") || r.meta.id == "3.2.1" {
-            assert_eq!(r.status, Status::NotApplicable, "{} {}", r.meta.id, r.reason);
+            assert_eq!(
+                r.status,
+                Status::NotApplicable,
+                "{} {}",
+                r.meta.id,
+                r.reason
+            );
         }
     }
     // The kubelet's configuration-file defaults are secure.
@@ -208,7 +278,11 @@ fn bad_files_are_located_and_the_rest_still_checked() {
     apply_modes(dir.path(), true);
     let m = dir.path().join("etc/kubernetes/manifests");
     // Unparseable YAML, a wrong `command` type, and invalid UTF-8.
-    fs::write(m.join("kube-controller-manager.yaml"), "kind: Pod\nspec:\n  containers:\n  - name: x\n    command: [kube-controller-manager\n").unwrap();
+    fs::write(
+        m.join("kube-controller-manager.yaml"),
+        "kind: Pod\nspec:\n  containers:\n  - name: x\n    command: [kube-controller-manager\n",
+    )
+    .unwrap();
     fs::write(m.join("kube-scheduler.yaml"), "kind: Pod\nspec:\n  containers:\n  - name: kube-scheduler\n    command: kube-scheduler --profiling=false\n").unwrap();
     fs::write(m.join("etcd.yaml"), b"kind: Pod\n\xff\xfe\n").unwrap();
     // A directory where the kubelet's config file should be.
@@ -217,14 +291,37 @@ fn bad_files_are_located_and_the_rest_still_checked() {
     fs::create_dir(&cfg).unwrap();
     let report = run_checks(&NodeLayout::from_root(dir.path()), &options_for(dir.path()));
     let errs: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
-    assert!(report.errors.iter().any(|e| matches!(e, LayoutError::Unparseable { line: 6, .. } | LayoutError::Unparseable { line: 5, .. })), "{errs:?}");
-    assert!(errs.iter().any(|e| e.contains("kube-scheduler.yaml") && e.contains("spec.containers[0].command") && e.contains("expected a sequence")), "{errs:?}");
-    assert!(errs.iter().any(|e| e.contains("etcd.yaml") && e.contains("UTF-8")), "{errs:?}");
-    assert!(errs.iter().any(|e| e.contains("config.yaml") && e.contains("directory")), "{errs:?}");
+    assert!(
+        report.errors.iter().any(|e| matches!(
+            e,
+            LayoutError::Unparseable { line: 6, .. } | LayoutError::Unparseable { line: 5, .. }
+        )),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter().any(|e| e.contains("kube-scheduler.yaml")
+            && e.contains("spec.containers[0].command")
+            && e.contains("expected a sequence")),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("etcd.yaml") && e.contains("UTF-8")),
+        "{errs:?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("config.yaml") && e.contains("directory")),
+        "{errs:?}"
+    );
     for id in ["1.3.2", "1.4.1", "2.2"] {
         let r = report.get(id).unwrap();
         assert_eq!(r.status, Status::Warn, "{id}: {}", r.reason);
-        assert!(r.reason.contains("could not be evaluated"), "{id}: {}", r.reason);
+        assert!(
+            r.reason.contains("could not be evaluated"),
+            "{id}: {}",
+            r.reason
+        );
     }
     // The API server was still checked, and the broken manifests' file modes too.
     assert_eq!(report.get("1.2.1").unwrap().status, Status::Pass);
@@ -240,7 +337,9 @@ fn unreadable_file_is_a_located_error() {
     fs::write(&f, "kind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver]\n").unwrap();
     chmod(&f, 0o000);
     if fs::read(&f).is_ok() {
-        eprintln!("SKIP unreadable_file_is_a_located_error: running as root, permissions do not stop reads");
+        eprintln!(
+            "SKIP unreadable_file_is_a_located_error: running as root, permissions do not stop reads"
+        );
         return;
     }
     let report = run_checks(&NodeLayout::from_root(dir.path()), &Options::default());

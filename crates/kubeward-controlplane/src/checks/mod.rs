@@ -147,7 +147,7 @@ impl Report {
 /// data directory. The etcd ids come from `/etc/passwd` and `/etc/group` under the node root
 /// unless given here. Tests that create fixtures as an unprivileged user set `root_uid` /
 /// `root_gid` to their own ids so the "secure" fixture can pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Options {
     /// The uid standing for `root`.
     pub root_uid: u32,
@@ -155,16 +155,6 @@ pub struct Options {
     pub root_gid: u32,
     /// `(uid, gid)` standing for `etcd:etcd`; `None`: look the names up on the node.
     pub etcd_owner: Option<(u32, u32)>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            root_uid: 0,
-            root_gid: 0,
-            etcd_owner: None,
-        }
-    }
 }
 
 /// The context a check function sees.

@@ -134,7 +134,11 @@ pub struct Outcome {
 }
 
 fn escape_bytes(b: &[u8]) -> String {
-    b.iter().take(32).flat_map(|c| std::ascii::escape_default(*c)).map(char::from).collect()
+    b.iter()
+        .take(32)
+        .flat_map(|c| std::ascii::escape_default(*c))
+        .map(char::from)
+        .collect()
 }
 
 pub(crate) fn now_unix() -> i64 {
@@ -163,47 +167,92 @@ pub async fn send(
     cfg: &ProbeConfig,
 ) -> Result<Outcome, ProbeError> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let addr = if bare.contains(':') { format!("[{bare}]:{port}") } else { format!("{bare}:{port}") };
+    let addr = if bare.contains(':') {
+        format!("[{bare}]:{port}")
+    } else {
+        format!("{bare}:{port}")
+    };
     let tcp = match timeout(cfg.connect_timeout, TcpStream::connect(&addr)).await {
-        Err(_) => return Ok(Outcome { exchange: Exchange::Timeout { phase: "connect" }, tls: None }),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            return Ok(Outcome { exchange: Exchange::Refused, tls: None });
+        Err(_) => {
+            return Ok(Outcome {
+                exchange: Exchange::Timeout { phase: "connect" },
+                tls: None,
+            });
         }
-        Ok(Err(e)) => return Ok(Outcome { exchange: Exchange::ConnectError(e.to_string()), tls: None }),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            return Ok(Outcome {
+                exchange: Exchange::Refused,
+                tls: None,
+            });
+        }
+        Ok(Err(e)) => {
+            return Ok(Outcome {
+                exchange: Exchange::ConnectError(e.to_string()),
+                tls: None,
+            });
+        }
         Ok(Ok(s)) => s,
     };
     let _ = tcp.set_nodelay(true);
     let head = request_bytes(bare, port, req);
     match scheme {
-        Scheme::Http => Ok(Outcome { exchange: exchange(tcp, &head, req, cfg).await, tls: None }),
+        Scheme::Http => Ok(Outcome {
+            exchange: exchange(tcp, &head, req, cfg).await,
+            tls: None,
+        }),
         Scheme::Https => {
             let probe = tls::client(true).map_err(|e| ProbeError::Tls(e.to_string()))?;
-            let name = ServerName::try_from(bare.to_string()).map_err(|e| ProbeError::InvalidTarget {
-                target: host.to_string(),
-                message: e.to_string(),
-            })?;
+            let name =
+                ServerName::try_from(bare.to_string()).map_err(|e| ProbeError::InvalidTarget {
+                    target: host.to_string(),
+                    message: e.to_string(),
+                })?;
             let connector = tokio_rustls::TlsConnector::from(Arc::clone(&probe.config));
             let stream = match timeout(cfg.io_timeout, connector.connect(name, tcp)).await {
-                Err(_) => return Ok(Outcome { exchange: Exchange::Timeout { phase: "tls handshake" }, tls: None }),
+                Err(_) => {
+                    return Ok(Outcome {
+                        exchange: Exchange::Timeout {
+                            phase: "tls handshake",
+                        },
+                        tls: None,
+                    });
+                }
                 Ok(Err(e)) => {
                     let asked = probe.client_cert.asked.lock().map(|a| *a).unwrap_or(false);
                     let facts = facts_from(&probe, None, bare, asked);
-                    return Ok(Outcome { exchange: Exchange::TlsError(e.to_string()), tls: facts });
+                    return Ok(Outcome {
+                        exchange: Exchange::TlsError(e.to_string()),
+                        tls: facts,
+                    });
                 }
                 Ok(Ok(s)) => s,
             };
             let (_, conn) = stream.get_ref();
-            let version = conn.protocol_version().map(|v| format!("{v:?}")).unwrap_or_default();
-            let suite = conn.negotiated_cipher_suite().map(|s| format!("{:?}", s.suite())).unwrap_or_default();
+            let version = conn
+                .protocol_version()
+                .map(|v| format!("{v:?}"))
+                .unwrap_or_default();
+            let suite = conn
+                .negotiated_cipher_suite()
+                .map(|s| format!("{:?}", s.suite()))
+                .unwrap_or_default();
             let ex = exchange(stream, &head, req, cfg).await;
             let asked = probe.client_cert.asked.lock().map(|a| *a).unwrap_or(false);
             let facts = facts_from(&probe, Some((version, suite)), bare, asked);
-            Ok(Outcome { exchange: ex, tls: facts })
+            Ok(Outcome {
+                exchange: ex,
+                tls: facts,
+            })
         }
     }
 }
 
-fn facts_from(probe: &tls::ProbeTls, negotiated: Option<(String, String)>, host: &str, asked: bool) -> Option<TlsFacts> {
+fn facts_from(
+    probe: &tls::ProbeTls,
+    negotiated: Option<(String, String)>,
+    host: &str,
+    asked: bool,
+) -> Option<TlsFacts> {
     let seen = probe.verifier.seen.lock().ok()?;
     let leaf = seen.first();
     if leaf.is_none() && negotiated.is_none() {
@@ -226,7 +275,10 @@ fn request_bytes(host: &str, port: u16, req: &Request<'_>) -> Vec<u8> {
         host_header(host, port)
     );
     if let Some(b) = req.body {
-        head.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", b.len()));
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
     }
     head.push_str("\r\n");
     let mut bytes = head.into_bytes();
@@ -236,7 +288,12 @@ fn request_bytes(host: &str, port: u16, req: &Request<'_>) -> Vec<u8> {
     bytes
 }
 
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, head: &[u8], req: &Request<'_>, cfg: &ProbeConfig) -> Exchange {
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    mut s: S,
+    head: &[u8],
+    req: &Request<'_>,
+    cfg: &ProbeConfig,
+) -> Exchange {
     let io = async {
         if let Err(e) = s.write_all(head).await {
             return Exchange::ConnectError(e.to_string());
@@ -252,9 +309,14 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, head: &[u8], req:
 
 fn io_to_exchange(e: &std::io::Error) -> Exchange {
     // rustls reports alerts and protocol errors as InvalidData.
-    if e.kind() == std::io::ErrorKind::InvalidData || e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+    if e.kind() == std::io::ErrorKind::InvalidData
+        || e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>())
+    {
         Exchange::TlsError(e.to_string())
-    } else if matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset) {
+    } else if matches!(
+        e.kind(),
+        std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
+    ) {
         Exchange::Closed
     } else {
         Exchange::ConnectError(e.to_string())
@@ -269,17 +331,29 @@ async fn read_response<S: AsyncRead + Unpin>(s: &mut S, read_body: bool, max: us
             break pos;
         }
         if buf.len() >= 5 && !buf.starts_with(b"HTTP/") {
-            return Exchange::NotHttp { first_bytes: escape_bytes(&buf) };
+            return Exchange::NotHttp {
+                first_bytes: escape_bytes(&buf),
+            };
         }
         if buf.len() > 64 * 1024 {
-            return Exchange::NotHttp { first_bytes: escape_bytes(&buf) };
+            return Exchange::NotHttp {
+                first_bytes: escape_bytes(&buf),
+            };
         }
         match s.read(&mut chunk).await {
             Ok(0) if buf.is_empty() => return Exchange::Closed,
-            Ok(0) => return Exchange::NotHttp { first_bytes: escape_bytes(&buf) },
+            Ok(0) => {
+                return Exchange::NotHttp {
+                    first_bytes: escape_bytes(&buf),
+                };
+            }
             Ok(n) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
             Err(e) if buf.is_empty() => return io_to_exchange(&e),
-            Err(_) => return Exchange::NotHttp { first_bytes: escape_bytes(&buf) },
+            Err(_) => {
+                return Exchange::NotHttp {
+                    first_bytes: escape_bytes(&buf),
+                };
+            }
         }
     };
     let head = String::from_utf8_lossy(buf.get(..head_end).unwrap_or_default()).into_owned();
@@ -287,9 +361,17 @@ async fn read_response<S: AsyncRead + Unpin>(s: &mut S, read_body: bool, max: us
     let status_line = lines.next().unwrap_or("");
     let mut parts = status_line.splitn(3, ' ');
     let proto = parts.next().unwrap_or("");
-    let status = parts.next().and_then(|c| if c.len() == 3 { c.parse::<u16>().ok() } else { None });
+    let status = parts.next().and_then(|c| {
+        if c.len() == 3 {
+            c.parse::<u16>().ok()
+        } else {
+            None
+        }
+    });
     let Some(status) = status.filter(|_| proto.starts_with("HTTP/1.")) else {
-        return Exchange::NotHttp { first_bytes: escape_bytes(&buf) };
+        return Exchange::NotHttp {
+            first_bytes: escape_bytes(&buf),
+        };
     };
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
@@ -297,7 +379,11 @@ async fn read_response<S: AsyncRead + Unpin>(s: &mut S, read_body: bool, max: us
         .collect();
     let mut body = buf.get(head_end + 4..).unwrap_or_default().to_vec();
     if !read_body {
-        return Exchange::Response { status, headers, body: Vec::new() };
+        return Exchange::Response {
+            status,
+            headers,
+            body: Vec::new(),
+        };
     }
     let content_length = headers
         .iter()
@@ -313,10 +399,17 @@ async fn read_response<S: AsyncRead + Unpin>(s: &mut S, read_body: bool, max: us
         }
     }
     body.truncate(content_length.unwrap_or(max).min(max));
-    if headers.iter().any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked")) {
+    if headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"))
+    {
         body = dechunk(&body);
     }
-    Exchange::Response { status, headers, body }
+    Exchange::Response {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -326,8 +419,10 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(line_end) = find(data, b"\r\n") {
-        let size_text = String::from_utf8_lossy(data.get(..line_end).unwrap_or_default()).into_owned();
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16).unwrap_or(0);
+        let size_text =
+            String::from_utf8_lossy(data.get(..line_end).unwrap_or_default()).into_owned();
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .unwrap_or(0);
         if size == 0 {
             break;
         }
@@ -345,7 +440,10 @@ mod tests {
 
     #[test]
     fn dechunks() {
-        assert_eq!(dechunk(b"4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n"), b"Wikipedia");
+        assert_eq!(
+            dechunk(b"4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n"),
+            b"Wikipedia"
+        );
     }
 
     #[tokio::test]
@@ -355,10 +453,16 @@ mod tests {
         assert_eq!(ex.status(), Some(401));
         assert_eq!(ex.body_text(), "{}xx");
         let mut g: &[u8] = b"\x15\x03\x01\x00\x02\x02\x16garbage";
-        assert!(matches!(read_response(&mut g, true, 1024).await, Exchange::NotHttp { .. }));
+        assert!(matches!(
+            read_response(&mut g, true, 1024).await,
+            Exchange::NotHttp { .. }
+        ));
         let mut e: &[u8] = b"";
         assert_eq!(read_response(&mut e, true, 1024).await, Exchange::Closed);
         let mut bad: &[u8] = b"HTTP/1.1 abc\r\n\r\n";
-        assert!(matches!(read_response(&mut bad, true, 1024).await, Exchange::NotHttp { .. }));
+        assert!(matches!(
+            read_response(&mut bad, true, 1024).await,
+            Exchange::NotHttp { .. }
+        ));
     }
 }

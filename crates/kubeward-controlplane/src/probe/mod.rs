@@ -64,7 +64,14 @@ fn target(host: &str, port: u16) -> String {
     }
 }
 
-fn finding(id: &'static str, severity: Severity, host: &str, port: u16, title: impl Into<String>, evidence: Vec<String>) -> Finding {
+fn finding(
+    id: &'static str,
+    severity: Severity,
+    host: &str,
+    port: u16,
+    title: impl Into<String>,
+    evidence: Vec<String>,
+) -> Finding {
     Finding {
         id,
         severity,
@@ -74,11 +81,26 @@ fn finding(id: &'static str, severity: Severity, host: &str, port: u16, title: i
     }
 }
 
-async fn get(host: &str, port: u16, scheme: Scheme, path: &str, read_body: bool, cfg: &ProbeConfig) -> Outcome {
-    let req = Request { method: "GET", path, body: None, read_body };
+async fn get(
+    host: &str,
+    port: u16,
+    scheme: Scheme,
+    path: &str,
+    read_body: bool,
+    cfg: &ProbeConfig,
+) -> Outcome {
+    let req = Request {
+        method: "GET",
+        path,
+        body: None,
+        read_body,
+    };
     match send(host, port, scheme, &req, cfg).await {
         Ok(o) => o,
-        Err(e) => Outcome { exchange: Exchange::ConnectError(e.to_string()), tls: None },
+        Err(e) => Outcome {
+            exchange: Exchange::ConnectError(e.to_string()),
+            tls: None,
+        },
     }
 }
 
@@ -87,7 +109,14 @@ fn unreachable(component: &str, host: &str, port: u16, o: &Outcome) -> Option<Fi
     let ev = vec![o.exchange.describe()];
     match &o.exchange {
         Exchange::Response { .. } => None,
-        Exchange::Refused => Some(finding("probe.unreachable", Severity::Info, host, port, format!("{component}: nothing listens on this port"), ev)),
+        Exchange::Refused => Some(finding(
+            "probe.unreachable",
+            Severity::Info,
+            host,
+            port,
+            format!("{component}: nothing listens on this port"),
+            ev,
+        )),
         Exchange::Timeout { phase } => Some(finding(
             "probe.timeout",
             Severity::Info,
@@ -96,8 +125,22 @@ fn unreachable(component: &str, host: &str, port: u16, o: &Outcome) -> Option<Fi
             format!("{component}: no answer before the timeout ({phase})"),
             ev,
         )),
-        Exchange::NotHttp { .. } => Some(finding("probe.not-http", Severity::Low, host, port, format!("{component}: the port answers, but not with HTTP"), ev)),
-        Exchange::Closed => Some(finding("probe.closed", Severity::Info, host, port, format!("{component}: the connection was closed without an answer"), ev)),
+        Exchange::NotHttp { .. } => Some(finding(
+            "probe.not-http",
+            Severity::Low,
+            host,
+            port,
+            format!("{component}: the port answers, but not with HTTP"),
+            ev,
+        )),
+        Exchange::Closed => Some(finding(
+            "probe.closed",
+            Severity::Info,
+            host,
+            port,
+            format!("{component}: the connection was closed without an answer"),
+            ev,
+        )),
         Exchange::TlsError(m) if looks_plain_http(m) => Some(finding(
             "probe.not-tls",
             Severity::Low,
@@ -106,9 +149,14 @@ fn unreachable(component: &str, host: &str, port: u16, o: &Outcome) -> Option<Fi
             format!("{component}: the port answers, but not with TLS"),
             ev,
         )),
-        Exchange::ConnectError(_) | Exchange::TlsError(_) => {
-            Some(finding("probe.error", Severity::Info, host, port, format!("{component}: cannot talk to the endpoint"), ev))
-        }
+        Exchange::ConnectError(_) | Exchange::TlsError(_) => Some(finding(
+            "probe.error",
+            Severity::Info,
+            host,
+            port,
+            format!("{component}: cannot talk to the endpoint"),
+            ev,
+        )),
     }
 }
 
@@ -122,8 +170,14 @@ pub fn tls_findings(component: &str, host: &str, port: u16, facts: &TlsFacts) ->
             Severity::Info,
             host,
             port,
-            format!("{component}: TLS {} with {}", facts.version, facts.cipher_suite),
-            vec![format!("client certificate requested: {}", facts.client_cert_requested)],
+            format!(
+                "{component}: TLS {} with {}",
+                facts.version, facts.cipher_suite
+            ),
+            vec![format!(
+                "client certificate requested: {}",
+                facts.client_cert_requested
+            )],
         ));
     }
     if let Some(c) = &facts.certificate {
@@ -134,13 +188,34 @@ pub fn tls_findings(component: &str, host: &str, port: u16, facts: &TlsFacts) ->
             format!("valid: {} .. {} (Unix time)", c.not_before, c.not_after),
         ];
         if c.self_signed {
-            out.push(finding("probe.tls.self-signed", Severity::Medium, host, port, format!("{component}: the certificate is self-signed"), ev.clone()));
+            out.push(finding(
+                "probe.tls.self-signed",
+                Severity::Medium,
+                host,
+                port,
+                format!("{component}: the certificate is self-signed"),
+                ev.clone(),
+            ));
         }
         if c.expired {
-            out.push(finding("probe.tls.expired", Severity::High, host, port, format!("{component}: the certificate has expired"), ev.clone()));
+            out.push(finding(
+                "probe.tls.expired",
+                Severity::High,
+                host,
+                port,
+                format!("{component}: the certificate has expired"),
+                ev.clone(),
+            ));
         }
         if c.not_yet_valid {
-            out.push(finding("probe.tls.not-yet-valid", Severity::Medium, host, port, format!("{component}: the certificate is not valid yet"), ev.clone()));
+            out.push(finding(
+                "probe.tls.not-yet-valid",
+                Severity::Medium,
+                host,
+                port,
+                format!("{component}: the certificate is not valid yet"),
+                ev.clone(),
+            ));
         }
         if !c.name_matches {
             out.push(finding(
@@ -158,12 +233,19 @@ pub fn tls_findings(component: &str, host: &str, port: u16, facts: &TlsFacts) ->
 
 fn is_client_cert_rejection(msg: &str) -> bool {
     let m = msg.to_ascii_lowercase();
-    m.contains("certificaterequired") || m.contains("badcertificate") || m.contains("handshakefailure") || m.contains("certificate required") || m.contains("bad certificate")
+    m.contains("certificaterequired")
+        || m.contains("badcertificate")
+        || m.contains("handshakefailure")
+        || m.contains("certificate required")
+        || m.contains("bad certificate")
 }
 
 fn looks_plain_http(msg: &str) -> bool {
     let m = msg.to_ascii_lowercase();
-    m.contains("invalidcontenttype") || m.contains("corrupt message") || m.contains("received corrupt") || m.contains("invalid content type")
+    m.contains("invalidcontenttype")
+        || m.contains("corrupt message")
+        || m.contains("received corrupt")
+        || m.contains("invalid content type")
 }
 
 const ETCD_RANGE_BODY: &[u8] = b"{\"key\":\"a3ViZXdhcmQtcHJvYmU=\"}";
@@ -176,7 +258,13 @@ pub async fn probe_etcd(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding
     let scheme = match &tls_try.exchange {
         Exchange::TlsError(m) if looks_plain_http(m) => Scheme::Http,
         Exchange::Response { .. } => Scheme::Https,
-        Exchange::TlsError(m) if tls_try.tls.as_ref().is_some_and(|t| t.client_cert_requested) || is_client_cert_rejection(m) => {
+        Exchange::TlsError(m)
+            if tls_try
+                .tls
+                .as_ref()
+                .is_some_and(|t| t.client_cert_requested)
+                || is_client_cert_rejection(m) =>
+        {
             if let Some(t) = &tls_try.tls {
                 out.extend(tls_findings("etcd", host, port, t));
             }
@@ -212,13 +300,24 @@ pub async fn probe_etcd(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding
     let body = version.exchange.body_text();
     let etcd_version = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
-        .and_then(|v| v.get("etcdserver").and_then(|s| s.as_str()).map(str::to_string));
+        .and_then(|v| {
+            v.get("etcdserver")
+                .and_then(|s| s.as_str())
+                .map(str::to_string)
+        });
     let mut ev = vec![format!("GET /version: {}", version.exchange.describe())];
     if let Some(v) = &etcd_version {
         ev.push(format!("etcd version {v}"));
     }
     if scheme == Scheme::Http && status.is_some() {
-        out.push(finding("probe.etcd.plain-http", Severity::Critical, host, port, "etcd serves clients over plain HTTP (no TLS, no client authentication)", ev.clone()));
+        out.push(finding(
+            "probe.etcd.plain-http",
+            Severity::Critical,
+            host,
+            port,
+            "etcd serves clients over plain HTTP (no TLS, no client authentication)",
+            ev.clone(),
+        ));
     } else if status == Some(200) {
         out.push(finding(
             "probe.etcd.no-client-cert-auth",
@@ -232,12 +331,19 @@ pub async fn probe_etcd(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding
         out.push(u);
         return out;
     }
-    let req = Request { method: "POST", path: "/v3/kv/range", body: Some(ETCD_RANGE_BODY), read_body: false };
-    let range = send(host, port, scheme, &req, cfg).await.map_or_else(
-        |e| Exchange::ConnectError(e.to_string()),
-        |o| o.exchange,
+    let req = Request {
+        method: "POST",
+        path: "/v3/kv/range",
+        body: Some(ETCD_RANGE_BODY),
+        read_body: false,
+    };
+    let range = send(host, port, scheme, &req, cfg)
+        .await
+        .map_or_else(|e| Exchange::ConnectError(e.to_string()), |o| o.exchange);
+    let range_ev = format!(
+        "POST /v3/kv/range (key `kubeward-probe`): {}",
+        range.describe()
     );
-    let range_ev = format!("POST /v3/kv/range (key `kubeward-probe`): {}", range.describe());
     match range.status() {
         Some(200) => out.push(finding(
             "probe.etcd.data-readable",
@@ -282,7 +388,11 @@ pub async fn probe_apiserver(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Fi
             anon_enabled = Some(true);
             let git = serde_json::from_str::<serde_json::Value>(&version.exchange.body_text())
                 .ok()
-                .and_then(|v| v.get("gitVersion").and_then(|g| g.as_str()).map(str::to_string))
+                .and_then(|v| {
+                    v.get("gitVersion")
+                        .and_then(|g| g.as_str())
+                        .map(str::to_string)
+                })
                 .unwrap_or_else(|| "unknown".into());
             out.push(finding(
                 "probe.apiserver.version-disclosed",
@@ -301,7 +411,14 @@ pub async fn probe_apiserver(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Fi
         match o.exchange.status() {
             Some(200) => {
                 anon_enabled = Some(true);
-                out.push(finding("probe.apiserver.discovery-open", Severity::Low, host, port, format!("anonymous requests can read API discovery ({path})"), vec![format!("GET {path}: HTTP 200")]));
+                out.push(finding(
+                    "probe.apiserver.discovery-open",
+                    Severity::Low,
+                    host,
+                    port,
+                    format!("anonymous requests can read API discovery ({path})"),
+                    vec![format!("GET {path}: HTTP 200")],
+                ));
             }
             Some(403) => anon_enabled = anon_enabled.or(Some(true)),
             Some(401) => anon_enabled = anon_enabled.or(Some(false)),
@@ -362,7 +479,14 @@ pub async fn probe_apiserver_insecure(host: &str, port: u16, cfg: &ProbeConfig) 
             "the API server answers over plain HTTP (the insecure port bypasses authentication and authorization)",
             vec![format!("GET /version: {}", o.exchange.describe())],
         )],
-        _ => vec![finding("probe.http.answered", Severity::Info, host, port, "an HTTP server answers on this port", vec![o.exchange.describe()])],
+        _ => vec![finding(
+            "probe.http.answered",
+            Severity::Info,
+            host,
+            port,
+            "an HTTP server answers on this port",
+            vec![o.exchange.describe()],
+        )],
     }
 }
 
@@ -377,7 +501,10 @@ pub async fn probe_kubelet(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Find
         out.push(u);
         return out;
     }
-    let ev = vec![format!("GET /pods: {} (body not read)", o.exchange.describe())];
+    let ev = vec![format!(
+        "GET /pods: {} (body not read)",
+        o.exchange.describe()
+    )];
     out.push(match o.exchange.status() {
         Some(200) => finding("probe.kubelet.anonymous-pods", Severity::Critical, host, port, "the kubelet lists pods to anonymous requests (anonymous auth with AlwaysAllow: exec into any pod is possible)", ev),
         Some(401) => finding("probe.kubelet.auth-required", Severity::Info, host, port, "the kubelet rejects anonymous requests (401)", ev),
@@ -393,10 +520,27 @@ pub async fn probe_kubelet_readonly(host: &str, port: u16, cfg: &ProbeConfig) ->
     if let Some(u) = unreachable("kubelet read-only port", host, port, &o) {
         return vec![u];
     }
-    let ev = vec![format!("GET /pods: {} (body not read)", o.exchange.describe())];
+    let ev = vec![format!(
+        "GET /pods: {} (body not read)",
+        o.exchange.describe()
+    )];
     match o.exchange.status() {
-        Some(200) => vec![finding("probe.kubelet.read-only-port", Severity::High, host, port, "the kubelet read-only port serves pod specs without authentication", ev)],
-        _ => vec![finding("probe.http.answered", Severity::Info, host, port, "an HTTP server answers on this port", ev)],
+        Some(200) => vec![finding(
+            "probe.kubelet.read-only-port",
+            Severity::High,
+            host,
+            port,
+            "the kubelet read-only port serves pod specs without authentication",
+            ev,
+        )],
+        _ => vec![finding(
+            "probe.http.answered",
+            Severity::Info,
+            host,
+            port,
+            "an HTTP server answers on this port",
+            ev,
+        )],
     }
 }
 

@@ -4,8 +4,8 @@
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::ResolvesClientCert;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
@@ -53,19 +53,23 @@ pub struct CertFacts {
 pub fn name_matches(host: &str, sans: &[String]) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = host.parse::<IpAddr>() {
-        return sans.iter().any(|s| s.strip_prefix("IP:").and_then(|v| v.parse::<IpAddr>().ok()) == Some(ip));
+        return sans
+            .iter()
+            .any(|s| s.strip_prefix("IP:").and_then(|v| v.parse::<IpAddr>().ok()) == Some(ip));
     }
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    sans.iter().filter_map(|s| s.strip_prefix("DNS:")).any(|pat| {
-        let pat = pat.trim_end_matches('.').to_ascii_lowercase();
-        match pat.strip_prefix("*.") {
-            // A wildcard covers exactly one label.
-            Some(suffix) => host
-                .split_once('.')
-                .is_some_and(|(first, rest)| !first.is_empty() && rest == suffix),
-            None => pat == host,
-        }
-    })
+    sans.iter()
+        .filter_map(|s| s.strip_prefix("DNS:"))
+        .any(|pat| {
+            let pat = pat.trim_end_matches('.').to_ascii_lowercase();
+            match pat.strip_prefix("*.") {
+                // A wildcard covers exactly one label.
+                Some(suffix) => host
+                    .split_once('.')
+                    .is_some_and(|(first, rest)| !first.is_empty() && rest == suffix),
+                None => pat == host,
+            }
+        })
 }
 
 /// Parses a DER certificate into [`CertFacts`] (`now` is a Unix timestamp).
@@ -79,8 +83,12 @@ pub fn cert_facts(der: &[u8], host: &str, now: i64) -> Option<CertFacts> {
                 GeneralName::DNSName(d) => sans.push(format!("DNS:{d}")),
                 GeneralName::IPAddress(bytes) => {
                     let ip = match bytes.len() {
-                        4 => <[u8; 4]>::try_from(*bytes).ok().map(|b| IpAddr::from(b).to_string()),
-                        16 => <[u8; 16]>::try_from(*bytes).ok().map(|b| IpAddr::from(b).to_string()),
+                        4 => <[u8; 4]>::try_from(*bytes)
+                            .ok()
+                            .map(|b| IpAddr::from(b).to_string()),
+                        16 => <[u8; 16]>::try_from(*bytes)
+                            .ok()
+                            .map(|b| IpAddr::from(b).to_string()),
                         _ => None,
                     };
                     if let Some(ip) = ip {
@@ -93,7 +101,8 @@ pub fn cert_facts(der: &[u8], host: &str, now: i64) -> Option<CertFacts> {
     }
     let subject = cert.subject().to_string();
     let issuer = cert.issuer().to_string();
-    let self_signed = cert.subject().as_raw() == cert.issuer().as_raw() && cert.verify_signature(None).is_ok();
+    let self_signed =
+        cert.subject().as_raw() == cert.issuer().as_raw() && cert.verify_signature(None).is_ok();
     let not_before = cert.validity().not_before.timestamp();
     let not_after = cert.validity().not_after.timestamp();
     let name_ok = name_matches(host, &sans);
@@ -164,7 +173,11 @@ pub(crate) struct NoClientCert {
 }
 
 impl ResolvesClientCert for NoClientCert {
-    fn resolve(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<rustls::sign::CertifiedKey>> {
+    fn resolve(
+        &self,
+        _hints: &[&[u8]],
+        _schemes: &[SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
         if let Ok(mut a) = self.asked.lock() {
             *a = true;
         }
@@ -190,11 +203,12 @@ pub(crate) fn client(alpn_http1: bool) -> Result<ProbeTls, rustls::Error> {
         algs: provider.signature_verification_algorithms,
     });
     let client_cert = Arc::new(NoClientCert::default());
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider) as Arc<CryptoProvider>)
-        .with_safe_default_protocol_versions()?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
-        .with_client_cert_resolver(Arc::clone(&client_cert) as Arc<dyn ResolvesClientCert>);
+    let mut config =
+        rustls::ClientConfig::builder_with_provider(Arc::clone(&provider) as Arc<CryptoProvider>)
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
+            .with_client_cert_resolver(Arc::clone(&client_cert) as Arc<dyn ResolvesClientCert>);
     if alpn_http1 {
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
     }
@@ -211,7 +225,11 @@ mod tests {
 
     #[test]
     fn names() {
-        let sans = vec!["DNS:*.example.com".to_string(), "DNS:kubernetes".to_string(), "IP:10.96.0.1".to_string()];
+        let sans = vec![
+            "DNS:*.example.com".to_string(),
+            "DNS:kubernetes".to_string(),
+            "IP:10.96.0.1".to_string(),
+        ];
         assert!(name_matches("api.example.com", &sans));
         assert!(!name_matches("a.b.example.com", &sans));
         assert!(!name_matches("example.com", &sans));

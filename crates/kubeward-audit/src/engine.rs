@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::config::{AllowList, Config, ConfigError};
 use crate::dedup::{FiredCache, request_key};
 use crate::detectors::{Cx, Detector, REGISTRY, Spec};
-use crate::event::{Document, Event};
+use crate::event::{Document, Event, ParseError, parse_document};
 use crate::finding::{DetectorMeta, Finding};
 use crate::input::{LineError, read_lines};
 
@@ -203,6 +203,19 @@ impl Engine {
         doc.events().map(|ev| self.process(ev, out)).sum()
     }
 
+    /// Parses a webhook request body (an `EventList`, or a single `Event`) and runs every event.
+    ///
+    /// # Errors
+    /// [`ParseError`] when the body is not an audit document; nothing is processed then.
+    pub fn process_body(
+        &mut self,
+        body: &str,
+        out: &mut Vec<Finding>,
+    ) -> Result<usize, ParseError> {
+        let doc = parse_document(body)?;
+        Ok(self.process_document(&doc, out))
+    }
+
     /// Reads a whole JSON-lines input (plain or gzip) and returns findings and line errors.
     ///
     /// # Errors
@@ -225,5 +238,33 @@ impl Engine {
             }
         }
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_moves_between_threads() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Engine>();
+    }
+
+    #[test]
+    fn webhook_body() {
+        let mut engine = Engine::new(Config::default()).unwrap();
+        let mut out = Vec::new();
+        assert!(engine.process_body("not json", &mut out).is_err());
+        let n = engine
+            .process_body(
+                r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[
+                {"auditID":"1","stage":"ResponseComplete","verb":"delete","user":{"username":"x"},
+                 "objectRef":{"resource":"events","namespace":"a"},"responseStatus":{"code":200}}]}"#,
+                &mut out,
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(out[0].name, "event-deleted");
     }
 }

@@ -142,7 +142,7 @@ fn evidence_and_details_are_specific() {
     assert_eq!(
         f.to_string(),
         "AUD003 exec-into-pod [medium] 2024-05-01T03:00:00.000000Z dev-alice: \
-         `dev-alice` executed a command in pod `payments/api-7d9f` (auditID 00000000-0000-0000-0000-00000001b332)"
+         `dev-alice` executed a command in pod `payments/api-7d9f` (auditID 00000000-a98a-f280-0000-000000000001)"
     );
 
     let privileged = fire("privileged-pod-created");
@@ -153,6 +153,10 @@ fn evidence_and_details_are_specific() {
     assert_eq!(
         privileged[1].details["path"],
         "spec.jobTemplate.spec.template.spec.initContainers[0].securityContext.privileged"
+    );
+    assert_eq!(
+        privileged[2].details["containers"],
+        "spec.ephemeralContainers[0].securityContext.privileged (debugger-x2x)"
     );
     let host = fire("hostpath-pod-created");
     assert_eq!(
@@ -211,7 +215,7 @@ fn one_finding_per_request_across_stages() {
     // A second request with a new auditID fires again.
     let text = fs::read_to_string(&path)
         .unwrap()
-        .replace("00000001b332", "0000000000aa");
+        .replace("a98a-f280-0000-000000000001", "a98a-f280-0000-0000000000aa");
     let again = engine.scan(text.as_bytes(), "x").unwrap();
     assert_eq!(again.findings.len(), 1);
 }

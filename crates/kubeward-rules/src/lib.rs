@@ -41,8 +41,8 @@ pub use exemption::{Exemption, today_utc};
 pub use meta::{Check, Rule, cis, cwe, mitre, nsa, pss};
 pub use options::RuleOptions;
 pub use runner::{
-    Engine, ExternalFinding, FileOutcome, ObjectFacts, Outcome, Settings, SuppressionSite, count_by_severity,
-    locate, object_id, snippet_for,
+    Engine, ExternalFinding, FileOutcome, ObjectFacts, Outcome, Settings, SuppressionSite,
+    count_by_severity, locate, object_id, snippet_for,
 };
 pub use selection::{Selection, matches_rule, selector_is_known};
 pub use suppress::{IGNORE_ANNOTATION, Suppression, parse_suppressions};

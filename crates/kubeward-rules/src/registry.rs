@@ -49,12 +49,32 @@ mod tests {
         for rule in all() {
             assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
             assert!(names.insert(rule.name), "duplicate name {}", rule.name);
-            let digits = rule.code.trim_start_matches(|c: char| c.is_ascii_uppercase());
+            let digits = rule
+                .code
+                .trim_start_matches(|c: char| c.is_ascii_uppercase());
             assert_eq!(digits.len(), 3, "{}: code must end in 3 digits", rule.code);
-            assert!(rule.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}: kebab-case name", rule.name);
-            assert!(!rule.summary().is_empty(), "{}: docs need a `## What it does` section", rule.code);
-            assert!(!rule.section("Why is this bad?").is_empty(), "{}: docs need `## Why is this bad?`", rule.code);
-            assert!(!rule.section("Fix").is_empty(), "{}: docs need `## Fix`", rule.code);
+            assert!(
+                rule.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}: kebab-case name",
+                rule.name
+            );
+            assert!(
+                !rule.summary().is_empty(),
+                "{}: docs need a `## What it does` section",
+                rule.code
+            );
+            assert!(
+                !rule.section("Why is this bad?").is_empty(),
+                "{}: docs need `## Why is this bad?`",
+                rule.code
+            );
+            assert!(
+                !rule.section("Fix").is_empty(),
+                "{}: docs need `## Fix`",
+                rule.code
+            );
         }
     }
 }

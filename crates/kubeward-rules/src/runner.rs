@@ -313,12 +313,22 @@ impl Engine {
         if !self.is_enabled(rule) {
             return None;
         }
-        let mut d = self.plain_diagnostic(rule, finding.message, finding.object, finding.location, finding.snippet);
+        let mut d = self.plain_diagnostic(
+            rule,
+            finding.message,
+            finding.object,
+            finding.location,
+            finding.snippet,
+        );
         if let Some(fix) = finding.fix {
             d.fix = Some(fix);
         }
         if let Some(severity) = finding.severity
-            && !self.settings.severity.iter().any(|(sel, _)| matches_rule(sel, rule))
+            && !self
+                .settings
+                .severity
+                .iter()
+                .any(|(sel, _)| matches_rule(sel, rule))
         {
             d.severity = severity;
         }

@@ -17,6 +17,7 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
+    /// # config: {options: {allowed-registries: [ghcr.io/acme]}}
     /// apiVersion: v1
     /// kind: Pod
     /// metadata: {name: web}
@@ -24,6 +25,17 @@ declare_rule! {
     ///   containers:
     ///   - name: web
     ///     image: docker.io/someone/nginx:1.27
+    /// ```
+    /// Use instead:
+    /// ```yaml
+    /// # config: {options: {allowed-registries: [ghcr.io/acme]}}
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: web}
+    /// spec:
+    ///   containers:
+    ///   - name: web
+    ///     image: ghcr.io/acme/nginx:1.27
     /// ```
     ///
     /// ## Fix

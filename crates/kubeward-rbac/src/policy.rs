@@ -40,6 +40,7 @@ pub enum FindingKind {
     /// A subject kind other than User, Group, ServiceAccount: it never matches.
     UnknownSubjectKind,
     /// The same object (kind, namespace, name) was given twice; the later one is used.
+    /// (Replacing an object of the default policy, as a cluster dump does, is not reported.)
     DuplicateObject,
     /// An `aggregationRule` selector the controller rejects; the role keeps its own rules.
     InvalidAggregationSelector,
@@ -212,7 +213,8 @@ impl Policy {
     /// Adds one object. Role, ClusterRole, RoleBinding, ClusterRoleBinding
     /// (`rbac.authorization.k8s.io`) and ServiceAccount (`v1`) are read (`Ok(true)`);
     /// other kinds are ignored (`Ok(false)`). `kind: List` is the caller's to unwrap.
-    /// An object with the same kind, namespace and name as an earlier one replaces it.
+    /// An object with the same kind, namespace and name as an earlier one replaces it (so a
+    /// cluster's live `admin` ClusterRole replaces the default one).
     ///
     /// # Errors
     /// [`RbacError::InvalidObject`] with the field path when a read kind is malformed.
@@ -234,7 +236,9 @@ impl Policy {
                 let key = (obj.kind, obj.namespace.clone(), obj.name.clone());
                 let stored = StoredRole { obj, source };
                 if let Some(&id) = self.role_keys.get(&key) {
-                    self.duplicate(stored.object_ref());
+                    if self.roles.get(id).is_some_and(|r| r.source.is_some()) {
+                        self.duplicate(stored.object_ref());
+                    }
                     if let Some(slot) = self.roles.get_mut(id) {
                         *slot = stored;
                     }
@@ -247,7 +251,9 @@ impl Policy {
                 let key = (obj.kind, obj.namespace.clone(), obj.name.clone());
                 let stored = StoredBinding { obj, source };
                 if let Some(&id) = self.binding_keys.get(&key) {
-                    self.duplicate(stored.object_ref());
+                    if self.bindings.get(id).is_some_and(|b| b.source.is_some()) {
+                        self.duplicate(stored.object_ref());
+                    }
                     if let Some(slot) = self.bindings.get_mut(id) {
                         *slot = stored;
                     }

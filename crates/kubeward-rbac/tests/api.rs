@@ -993,3 +993,25 @@ fn who_can_and_can_i_agree() {
         assert!(!p.can_i(&nobody, req).allowed, "{req}");
     }
 }
+
+#[test]
+fn input_objects_replace_defaults_silently() {
+    let mut p = Policy::with_defaults();
+    p.add_yaml_str(
+        SourceId(9),
+        r"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: view}
+rules: [{apiGroups: [''], resources: [secrets], verbs: [get]}]
+",
+    )
+    .unwrap();
+    assert!(p.findings().is_empty(), "{:?}", p.findings());
+    // no aggregationRule any more: the given rules are used
+    let rules = p.cluster_role_rules("view").unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].1.role.source, Some(SourceId(9)));
+    // and flow into edit through aggregation (view carries no aggregate-to-edit label now)
+    assert!(!p.aggregated_from("edit").contains(&"view".to_string()));
+}

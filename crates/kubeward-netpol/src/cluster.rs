@@ -289,18 +289,19 @@ impl Cluster {
                     break WorkloadRef::new(&cur.kind, &cur.namespace, &cur.name);
                 }
                 if let Some(&j) = by_key.get(&(cur.namespace.as_str(), ok.as_str(), on.as_str()))
-                    && let Some(next) = self.pods.get(j) {
-                        cur = next;
-                        continue;
-                    }
+                    && let Some(next) = self.pods.get(j)
+                {
+                    cur = next;
+                    continue;
+                }
                 if ok == "ReplicaSet"
                     && let Some(hash) = cur.labels.get("pod-template-hash")
-                        && let Some(dep) = on
-                            .strip_suffix(hash.as_str())
-                            .and_then(|s| s.strip_suffix('-'))
-                        {
-                            break WorkloadRef::new("Deployment", &cur.namespace, dep);
-                        }
+                    && let Some(dep) = on
+                        .strip_suffix(hash.as_str())
+                        .and_then(|s| s.strip_suffix('-'))
+                {
+                    break WorkloadRef::new("Deployment", &cur.namespace, dep);
+                }
                 break WorkloadRef::new(ok, &cur.namespace, on);
             };
             out.push((w, i));

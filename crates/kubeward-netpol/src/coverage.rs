@@ -306,30 +306,41 @@ fn sensitive(cluster: &Cluster, ix: &Index) -> Vec<SensitiveExposure> {
     if cands.is_empty() || ix.workloads.len() < 2 {
         return Vec::new();
     }
-    let conns = crate::engine::compute(ix);
     let nw = ix.workloads.len();
-    let mut out = Vec::new();
-    for (wi, reasons) in cands {
-        let Ok(w32) = u32::try_from(wi) else { continue };
-        let mut common: Option<PortSet> = None;
-        let mut count = 0usize;
-        for (a, b, p) in &conns {
-            if *b == w32 && *a != w32 && (*a as usize) < nw {
-                count += 1;
-                common = Some(match common {
+    // Per candidate: how many other workloads reach it, and on which ports in common.
+    let mut want: Vec<Option<usize>> = vec![None; nw];
+    for (k, (wi, _)) in cands.iter().enumerate() {
+        if let Some(slot) = want.get_mut(*wi) {
+            *slot = Some(k);
+        }
+    }
+    let mut acc: Vec<(usize, Option<PortSet>)> = vec![(0, None); cands.len()];
+    crate::engine::compute(ix, |a, b, p| {
+        let (a, b) = (a as usize, b as usize);
+        if a == b || a >= nw {
+            return;
+        }
+        if let Some(Some(k)) = want.get(b) {
+            if let Some(slot) = acc.get_mut(*k) {
+                slot.0 += 1;
+                slot.1 = Some(match slot.1.take() {
                     None => p.clone(),
                     Some(c) => c.intersect(p),
                 });
             }
         }
-        if count == nw - 1
-            && let (Some(info), Some(common)) = (ix.workloads.get(wi), common) {
+    });
+    let mut out = Vec::new();
+    for ((wi, reasons), (count, common)) in cands.into_iter().zip(acc) {
+        if count + 1 == nw {
+            if let (Some(info), Some(common)) = (ix.workloads.get(wi), common) {
                 out.push(SensitiveExposure {
                     workload: (*info.r).clone(),
                     reasons,
                     common_ports: common,
                 });
             }
+        }
     }
     let _ = cluster;
     out

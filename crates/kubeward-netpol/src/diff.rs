@@ -44,13 +44,14 @@ pub fn diff(old: &[Connection], new: &[Connection]) -> ConnectionDiff {
     for c in old.iter().chain(new) {
         for e in [&c.src, &c.dst] {
             if let Endpoint::IpRange(r) = e
-                && let Some((f, lo, hi)) = r.parts() {
-                    let v = cuts.entry(f).or_default();
-                    v.push(lo);
-                    if hi < f.max() {
-                        v.push(hi + 1);
-                    }
+                && let Some((f, lo, hi)) = r.parts()
+            {
+                let v = cuts.entry(f).or_default();
+                v.push(lo);
+                if hi < f.max() {
+                    v.push(hi + 1);
                 }
+            }
         }
     }
     for v in cuts.values_mut() {
@@ -141,22 +142,26 @@ pub(crate) fn merge_adjacent(mut conns: Vec<Connection>) -> Vec<Connection> {
     let mut out: Vec<Connection> = Vec::with_capacity(conns.len());
     for c in conns {
         if let Some(last) = out.last_mut()
-            && last.src == c.src && last.ports == c.ports
-                && let Some(m) = adjacent(&last.dst, &c.dst) {
-                    last.dst = m;
-                    continue;
-                }
+            && last.src == c.src
+            && last.ports == c.ports
+            && let Some(m) = adjacent(&last.dst, &c.dst)
+        {
+            last.dst = m;
+            continue;
+        }
         out.push(c);
     }
     out.sort_by(|a, b| (&a.dst, &a.src).cmp(&(&b.dst, &b.src)));
     let mut out2: Vec<Connection> = Vec::with_capacity(out.len());
     for c in out {
         if let Some(last) = out2.last_mut()
-            && last.dst == c.dst && last.ports == c.ports
-                && let Some(m) = adjacent(&last.src, &c.src) {
-                    last.src = m;
-                    continue;
-                }
+            && last.dst == c.dst
+            && last.ports == c.ports
+            && let Some(m) = adjacent(&last.src, &c.src)
+        {
+            last.src = m;
+            continue;
+        }
         out2.push(c);
     }
     out2.sort();

@@ -143,9 +143,10 @@ fn match_set(
     for n in namespaces {
         for &ci in ix.classes_by_ns.get(n).into_iter().flatten() {
             if let Some(c) = ix.class(ci)
-                && pods.is_none_or(|s| s.matches(&c.labels)) {
-                    out.push(u32::try_from(ci).unwrap_or(u32::MAX));
-                }
+                && pods.is_none_or(|s| s.matches(&c.labels))
+            {
+                out.push(u32::try_from(ci).unwrap_or(u32::MAX));
+            }
         }
     }
     out
@@ -170,9 +171,9 @@ fn group<K: std::hash::Hash + Eq>(keys: Vec<K>) -> (Vec<u32>, Vec<usize>) {
     (of, reps)
 }
 
-/// Every allowed (source endpoint, destination endpoint, ports), sorted by endpoint index
-/// (workloads first, then external ranges).
-pub(crate) fn compute(ix: &Index) -> Vec<(u32, u32, PortSet)> {
+/// Calls `sink` with every allowed (source endpoint, destination endpoint, ports), sorted by
+/// endpoint index (workloads first, then external ranges).
+pub(crate) fn compute(ix: &Index, mut sink: impl FnMut(u32, u32, &PortSet)) {
     let nc = ix.classes.len();
     let ins = compile(ix, true);
     let outs = compile(ix, false);
@@ -183,13 +184,15 @@ pub(crate) fn compute(ix: &Index) -> Vec<(u32, u32, PortSet)> {
     for (ci, c) in ix.classes.iter().enumerate() {
         for (pi, p) in ix.selecting(c) {
             if p.ingress_type
-                && let Some(v) = sel_in.get_mut(ci) {
-                    v.push(idx(pi));
-                }
+                && let Some(v) = sel_in.get_mut(ci)
+            {
+                v.push(idx(pi));
+            }
             if p.egress_type
-                && let Some(v) = sel_out.get_mut(ci) {
-                    v.push(idx(pi));
-                }
+                && let Some(v) = sel_out.get_mut(ci)
+            {
+                v.push(idx(pi));
+            }
         }
     }
     // Peer hits per class.
@@ -268,6 +271,12 @@ pub(crate) fn compute(ix: &Index) -> Vec<(u32, u32, PortSet)> {
         .collect();
     let (ip_of, ip_reps) = group(atom_keys);
     let nig = ip_reps.len();
+    if std::env::var_os("NETPOL_DEBUG").is_some() {
+        eprintln!(
+            "classes={nc} src_groups={nsg} dst_groups={ndg} ip_groups={nig} atoms={}",
+            ix.atoms.len()
+        );
+    }
     let ip_rep_addr: Vec<(Family, u128)> = ip_reps
         .iter()
         .filter_map(|&a| ix.atoms.get(a).map(|&(f, lo, _)| (f, lo)))
@@ -379,8 +388,10 @@ pub(crate) fn compute(ix: &Index) -> Vec<(u32, u32, PortSet)> {
         acc
     };
 
-    // (src, src_is_ip, dst, dst_is_ip, ports) at group level.
-    let mut group_pairs: Vec<(u32, bool, u32, bool, PortSet)> = Vec::new();
+    // Group level, destination-major: (source key, destination group, ports id). Source keys
+    // are source groups, then `nsg + ip group`.
+    let mut interner = Interner::default();
+    let mut triples: Vec<(u32, u32, u32)> = Vec::new();
     let mut row: Vec<Option<PortSet>> = vec![None; nsg + nig];
     let mut touched: Vec<usize> = Vec::new();
     for (dg, &dc) in dst_reps.iter().enumerate() {
@@ -439,18 +450,16 @@ pub(crate) fn compute(ix: &Index) -> Vec<(u32, u32, PortSet)> {
             }
         }
         let mut emit = |t: usize, ing: PortSet| {
-            if t < nsg {
-                let eg = egress_to(t, Some((dg, dpeer)), None);
-                let res = ing.intersect(&eg);
-                if !res.is_empty() {
-                    group_pairs.push((idx(t), false, idx(dg), false, res));
-                }
+            let res = if t < nsg {
+                ing.intersect(&egress_to(t, Some((dg, dpeer)), None))
             } else {
-                group_pairs.push((idx(t - nsg), true, idx(dg), false, ing));
+                ing
+            };
+            if !res.is_empty() {
+                triples.push((idx(t), idx(dg), interner.id(res)));
             }
         };
         if everyone.is_empty() {
-            touched.sort_unstable();
             for &t in &touched {
                 if let Some(ing) = row.get_mut(t).and_then(Option::take) {
                     emit(t, ing);
@@ -467,31 +476,61 @@ pub(crate) fn compute(ix: &Index) -> Vec<(u32, u32, PortSet)> {
         }
         touched.clear();
     }
-    // Pods to external ranges (external destinations are never isolated).
-    for sg in 0..nsg {
-        for g in 0..nig {
-            let eg = egress_to(sg, None, Some(g));
-            if !eg.is_empty() {
-                group_pairs.push((idx(sg), false, idx(g), true, eg));
-            }
+    // Transpose to source-major rows (counting sort).
+    let nkeys = nsg + nig;
+    let mut offsets = vec![0usize; nkeys + 1];
+    for &(k, _, _) in &triples {
+        if let Some(o) = offsets.get_mut(k as usize + 1) {
+            *o += 1;
         }
     }
+    for i in 0..nkeys {
+        let prev = offsets.get(i).copied().unwrap_or(0);
+        if let Some(o) = offsets.get_mut(i + 1) {
+            *o += prev;
+        }
+    }
+    let mut fill = offsets.clone();
+    let mut rows: Vec<(u32, u32)> = vec![(0, 0); triples.len()];
+    for (k, d, p) in triples {
+        if let Some(pos) = fill.get_mut(k as usize) {
+            if let Some(slot) = rows.get_mut(*pos) {
+                *slot = (d, p);
+            }
+            *pos += 1;
+        }
+    }
+    let row_of = |k: usize| -> &[(u32, u32)] {
+        let (Some(&a), Some(&b)) = (offsets.get(k), offsets.get(k + 1)) else {
+            return &[];
+        };
+        rows.get(a..b).unwrap_or(&[])
+    };
+    // Pods to external ranges (external destinations are never isolated).
+    let src_ip: Vec<Vec<(u32, u32)>> = (0..nsg)
+        .map(|sg| {
+            (0..nig)
+                .filter_map(|g| {
+                    let eg = egress_to(sg, None, Some(g));
+                    (!eg.is_empty()).then(|| (idx(g), interner.id(eg)))
+                })
+                .collect()
+        })
+        .collect();
 
-    // Expand groups to endpoints.
+    // Expand to endpoints, source by source, in order.
     let nw = ix.workloads.len();
-    let mut src_group_w: Vec<Vec<u32>> = vec![Vec::new(); nsg];
+    let nep = nw + ix.atoms.len();
     let mut dst_group_w: Vec<Vec<u32>> = vec![Vec::new(); ndg];
     for (ci, c) in ix.classes.iter().enumerate() {
-        if let (Some(&s), Some(&d)) = (src_of.get(ci), dst_of.get(ci)) {
-            if let Some(v) = src_group_w.get_mut(s as usize) {
-                v.extend(c.workloads.iter().map(|&w| idx(w)));
-            }
-            if let Some(v) = dst_group_w.get_mut(d as usize) {
-                v.extend(c.workloads.iter().map(|&w| idx(w)));
-            }
+        if let Some(v) = dst_of
+            .get(ci)
+            .and_then(|&d| dst_group_w.get_mut(d as usize))
+        {
+            v.extend(c.workloads.iter().map(|&w| idx(w)));
         }
     }
-    for v in src_group_w.iter_mut().chain(dst_group_w.iter_mut()) {
+    for v in &mut dst_group_w {
         v.sort_unstable();
         v.dedup();
     }
@@ -501,34 +540,103 @@ pub(crate) fn compute(ix: &Index) -> Vec<(u32, u32, PortSet)> {
             v.push(idx(nw + a));
         }
     }
-    let empty: Vec<u32> = Vec::new();
-    let mut out: Vec<(u32, u32, PortSet)> = Vec::new();
-    for (s, s_ip, d, d_ip, ports) in group_pairs {
-        let srcs = if s_ip {
-            ip_group_ep.get(s as usize)
-        } else {
-            src_group_w.get(s as usize)
+    let mut slot: Vec<u32> = vec![NONE; nep];
+    let mut hit: Vec<u32> = Vec::new();
+    let mut keys: Vec<usize> = Vec::new();
+    for src in 0..nep {
+        keys.clear();
+        let mut ip_rows: Vec<usize> = Vec::new();
+        if let Some(w) = ix.workloads.get(src) {
+            for &c in &w.classes {
+                if let Some(&sg) = src_of.get(c) {
+                    keys.push(sg as usize);
+                    ip_rows.push(sg as usize);
+                }
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            ip_rows.sort_unstable();
+            ip_rows.dedup();
+        } else if let Some(&g) = ip_of.get(src - nw) {
+            keys.push(nsg + g as usize);
         }
-        .unwrap_or(&empty);
-        let dsts = if d_ip {
-            ip_group_ep.get(d as usize)
-        } else {
-            dst_group_w.get(d as usize)
-        }
-        .unwrap_or(&empty);
-        for &a in srcs {
-            for &b in dsts {
-                out.push((a, b, ports.clone()));
+        let mut add = |b: u32, p: u32, interner: &mut Interner| {
+            if let Some(cur) = slot.get_mut(b as usize) {
+                if *cur == NONE {
+                    *cur = p;
+                    hit.push(b);
+                } else if *cur != p {
+                    *cur = interner.union(*cur, p);
+                }
+            }
+        };
+        for &k in &keys {
+            for &(dg, p) in row_of(k) {
+                for &b in dst_group_w.get(dg as usize).into_iter().flatten() {
+                    add(b, p, &mut interner);
+                }
             }
         }
-    }
-    out.sort_unstable_by_key(|&(a, b, _)| (a, b));
-    let mut merged: Vec<(u32, u32, PortSet)> = Vec::with_capacity(out.len());
-    for (a, b, p) in out {
-        match merged.last_mut() {
-            Some(last) if last.0 == a && last.1 == b => last.2 = last.2.union(&p),
-            _ => merged.push((a, b, p)),
+        for &sg in &ip_rows {
+            for &(g, p) in src_ip.get(sg).into_iter().flatten() {
+                for &b in ip_group_ep.get(g as usize).into_iter().flatten() {
+                    add(b, p, &mut interner);
+                }
+            }
         }
+        hit.sort_unstable();
+        for &b in &hit {
+            if let Some(cur) = slot.get_mut(b as usize) {
+                if let Some(ps) = interner.get(*cur) {
+                    sink(idx(src), b, ps);
+                }
+                *cur = NONE;
+            }
+        }
+        hit.clear();
     }
-    merged
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Port sets by id, so rows hold 4-byte ids; unions of ids are cached.
+#[derive(Default)]
+struct Interner {
+    by_ptr: HashMap<usize, u32>,
+    by_value: HashMap<PortSet, u32>,
+    sets: Vec<PortSet>,
+    unions: HashMap<(u32, u32), u32>,
+}
+
+impl Interner {
+    fn id(&mut self, p: PortSet) -> u32 {
+        // Interned sets stay alive in `sets`, so an address seen here is never reused.
+        if let Some(&i) = self.by_ptr.get(&p.addr()) {
+            return i;
+        }
+        let next = idx(self.sets.len());
+        let i = *self.by_value.entry(p.clone()).or_insert(next);
+        if i == next {
+            self.by_ptr.insert(p.addr(), i);
+            self.sets.push(p);
+        }
+        i
+    }
+
+    fn get(&self, i: u32) -> Option<&PortSet> {
+        self.sets.get(i as usize)
+    }
+
+    fn union(&mut self, a: u32, b: u32) -> u32 {
+        let key = (a.min(b), a.max(b));
+        if let Some(&u) = self.unions.get(&key) {
+            return u;
+        }
+        let (Some(x), Some(y)) = (self.get(a), self.get(b)) else {
+            return a;
+        };
+        let u = self.id(x.union(y));
+        self.unions.insert(key, u);
+        u
+    }
 }

@@ -134,9 +134,10 @@ impl Index {
         let mut policies_by_ns = vec![Vec::new(); ns_names.len()];
         for (i, p) in policies.iter().enumerate() {
             if let Some(&ns) = ns_by_name.get(&p.r.namespace)
-                && let Some(v) = policies_by_ns.get_mut(ns) {
-                    v.push(i);
-                }
+                && let Some(v) = policies_by_ns.get_mut(ns)
+            {
+                v.push(i);
+            }
         }
         let mut cuts = Vec::new();
         for p in &policies {

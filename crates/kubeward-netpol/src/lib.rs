@@ -218,16 +218,20 @@ impl Cluster {
     #[must_use]
     pub fn connections(&self) -> Vec<Connection> {
         let ix = self.index();
-        engine::compute(&ix)
-            .into_iter()
-            .filter_map(|(a, b, ports)| {
-                Some(Connection {
-                    src: ix.endpoint(a as usize)?,
-                    dst: ix.endpoint(b as usize)?,
-                    ports,
-                })
-            })
-            .collect()
+        let eps: Vec<Endpoint> = (0..ix.endpoint_count())
+            .filter_map(|i| ix.endpoint(i))
+            .collect();
+        let mut out = Vec::new();
+        engine::compute(&ix, |a, b, ports| {
+            if let (Some(src), Some(dst)) = (eps.get(a as usize), eps.get(b as usize)) {
+                out.push(Connection {
+                    src: src.clone(),
+                    dst: dst.clone(),
+                    ports: ports.clone(),
+                });
+            }
+        });
+        out
     }
 
     /// [`Cluster::connections`] wrapped for JSON output.

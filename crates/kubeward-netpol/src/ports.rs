@@ -366,6 +366,11 @@ impl PortSet {
         }))
     }
 
+    /// Address of the shared data (identity for interning).
+    pub(crate) fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     /// The union.
     #[must_use]
     pub fn union(&self, other: &PortSet) -> PortSet {

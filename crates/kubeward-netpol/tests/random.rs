@@ -1,7 +1,12 @@
 //! Randomized cross-check: the grouped whole-cluster computation must equal the per-pair
 //! evaluation (`explain`) on generated clusters that use every feature; synthesis must
 //! preserve connectivity on them.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
@@ -47,7 +52,10 @@ fn grouped_engine_matches_pairwise_evaluation() {
         let d = diff(&slow, &fast);
         assert!(d.is_empty(), "seed {seed}: {d:#?}");
         assert_eq!(fast, slow, "seed {seed}");
-        restricted += usize::from(fast.iter().any(|c| !c.ports.is_all() && c.src.as_workload().is_some()));
+        restricted += usize::from(
+            fast.iter()
+                .any(|c| !c.ports.is_all() && c.src.as_workload().is_some()),
+        );
     }
     assert!(restricted >= 8, "generator too permissive: {restricted}");
 }

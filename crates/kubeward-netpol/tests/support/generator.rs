@@ -46,12 +46,20 @@ pub fn cluster_yaml(seed: u64, shape: &Shape) -> String {
     for n in 0..shape.namespaces {
         let ns = format!("ns{n}");
         let env = r.pick(&ENVS);
-        let _ = write!(s, "---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}, labels: {{env: {env}, team: t{}}}}}\n", n % 7);
+        let _ = write!(
+            s,
+            "---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}, labels: {{env: {env}, team: t{}}}}}\n",
+            n % 7
+        );
         for w in 0..shape.workloads_per_ns {
             let tier = TIERS[w % TIERS.len()];
             let http = if r.below(3) == 0 { 8080 } else { 80 };
             let image = if tier == "db" { "postgres:16" } else { "nginx" };
-            let extra = if r.below(4) == 0 { ", canary: \"true\"" } else { "" };
+            let extra = if r.below(4) == 0 {
+                ", canary: \"true\""
+            } else {
+                ""
+            };
             let _ = write!(
                 s,
                 "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w{w}, namespace: {ns}}}\nspec: {{template: {{metadata: {{labels: {{app: w{w}, tier: {tier}{extra}}}}}, spec: {{containers: [{{name: c, image: \"{image}\", ports: [{{name: http, containerPort: {http}}}, {{name: metrics, containerPort: 9090}}]}}]}}}}}}\n"
@@ -67,15 +75,25 @@ pub fn cluster_yaml(seed: u64, shape: &Shape) -> String {
         }
         for p in 0..shape.policies_per_ns {
             let kind = (p + r.below(2) as usize) % 7;
-            let _ = write!(s, "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p{p}, namespace: {ns}}}\nspec:\n");
+            let _ = write!(
+                s,
+                "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p{p}, namespace: {ns}}}\nspec:\n"
+            );
             match kind {
                 0 => {
-                    let types = if r.below(2) == 0 { "[Ingress]" } else { "[Ingress, Egress]" };
+                    let types = if r.below(2) == 0 {
+                        "[Ingress]"
+                    } else {
+                        "[Ingress, Egress]"
+                    };
                     let _ = write!(s, "  podSelector: {{}}\n  policyTypes: {types}\n");
                 }
                 1 => {
                     let tier = r.pick(&TIERS);
-                    let _ = write!(s, "  podSelector: {{matchLabels: {{tier: {tier}}}}}\n  ingress:\n  - from: [{{podSelector: {{}}}}]\n    ports: [{{port: http}}, {{port: 9090}}]\n");
+                    let _ = write!(
+                        s,
+                        "  podSelector: {{matchLabels: {{tier: {tier}}}}}\n  ingress:\n  - from: [{{podSelector: {{}}}}]\n    ports: [{{port: http}}, {{port: 9090}}]\n"
+                    );
                 }
                 2 => {
                     let env = r.pick(&ENVS);

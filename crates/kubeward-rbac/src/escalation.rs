@@ -1001,16 +1001,14 @@ impl Policy {
                 );
             } else {
                 for (name, via) in c.named(grants, k.impersonate_users) {
-                    let to = match split_service_account_username(&name) {
-                        Some((ns, n)) => GraphNode::ServiceAccount {
-                            namespace: ns.to_string(),
-                            name: n.to_string(),
-                        },
-                        None => GraphNode::User { name: name.clone() },
-                    };
+                    // a service-account user name is impersonated as a ServiceAccount, which
+                    // needs `impersonate serviceaccounts`, not `users`
+                    if split_service_account_username(&name).is_some() {
+                        continue;
+                    }
                     b.edge(
                         from,
-                        to,
+                        GraphNode::User { name: name.clone() },
                         EdgeReason::Impersonate,
                         format!("impersonate users {name:?}"),
                         Some(via),

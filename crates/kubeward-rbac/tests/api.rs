@@ -1015,3 +1015,70 @@ rules: [{apiGroups: [''], resources: [secrets], verbs: [get]}]
     // and flow into edit through aggregation (view carries no aggregate-to-edit label now)
     assert!(!p.aggregated_from("edit").contains(&"view".to_string()));
 }
+
+#[test]
+fn escalation_named_impersonation_and_tokens() {
+    let mut p = with("escalation.yaml");
+    p.add_yaml_str(
+        SourceId(60),
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: helpdesk}
+rules:
+- apiGroups: [""]
+  resources: [users]
+  verbs: [impersonate]
+  # a service-account user name needs `impersonate serviceaccounts`: no edge
+  resourceNames: [admin-user, "system:serviceaccount:ops:operator"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: helpdesk}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: helpdesk}
+subjects: [{kind: User, name: helpdesk}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: admin-user}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: User, name: admin-user}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: token-minter, namespace: ops}
+rules:
+- apiGroups: [""]
+  resources: [serviceaccounts/token]
+  resourceNames: [operator]
+  verbs: [create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: minter, namespace: ops}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: token-minter}
+subjects: [{kind: User, name: minter}]
+"#,
+    )
+    .unwrap();
+    let g = p.escalation_paths(&[]);
+    let u = |n: &str| GraphNode::User { name: n.into() };
+    let help = g.path_from(&u("helpdesk")).unwrap();
+    assert_eq!(help.steps[0].reason, EdgeReason::Impersonate);
+    assert_eq!(help.steps[0].to, u("admin-user"));
+    let sa_edges = g.edges.iter().filter(|e| {
+        g.nodes[e.from] == u("helpdesk")
+            && matches!(g.nodes[e.to], GraphNode::ServiceAccount { .. })
+    });
+    assert_eq!(sa_edges.count(), 0);
+    let minter = g.path_from(&u("minter")).unwrap();
+    assert_eq!(minter.steps[0].reason, EdgeReason::CreateToken);
+    assert_eq!(
+        minter.steps[0].to,
+        GraphNode::ServiceAccount {
+            namespace: "ops".into(),
+            name: "operator".into()
+        }
+    );
+    assert_eq!(minter.steps.len(), 2);
+}

@@ -320,26 +320,26 @@ fn sensitive(cluster: &Cluster, ix: &Index) -> Vec<SensitiveExposure> {
         if a == b || a >= nw {
             return;
         }
-        if let Some(Some(k)) = want.get(b) {
-            if let Some(slot) = acc.get_mut(*k) {
-                slot.0 += 1;
-                slot.1 = Some(match slot.1.take() {
-                    None => p.clone(),
-                    Some(c) => c.intersect(p),
-                });
-            }
+        if let Some(Some(k)) = want.get(b)
+            && let Some(slot) = acc.get_mut(*k)
+        {
+            slot.0 += 1;
+            slot.1 = Some(match slot.1.take() {
+                None => p.clone(),
+                Some(c) => c.intersect(p),
+            });
         }
     });
     let mut out = Vec::new();
     for ((wi, reasons), (count, common)) in cands.into_iter().zip(acc) {
-        if count + 1 == nw {
-            if let (Some(info), Some(common)) = (ix.workloads.get(wi), common) {
-                out.push(SensitiveExposure {
-                    workload: (*info.r).clone(),
-                    reasons,
-                    common_ports: common,
-                });
-            }
+        if count + 1 == nw
+            && let (Some(info), Some(common)) = (ix.workloads.get(wi), common)
+        {
+            out.push(SensitiveExposure {
+                workload: (*info.r).clone(),
+                reasons,
+                common_ports: common,
+            });
         }
     }
     let _ = cluster;

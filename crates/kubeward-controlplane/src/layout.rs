@@ -178,6 +178,9 @@ pub struct Kubelet {
     /// Its parsed content (`None` when absent or unparseable).
     #[serde(skip)]
     pub config: Option<Node>,
+    /// Drop-in configuration files from `--config-dir` (`*.conf`, in name order); each
+    /// overrides the configuration file and the drop-ins before it, flags override them all.
+    pub config_dropins: Vec<YamlFile>,
     /// The kubeconfig (`--kubeconfig`, default `/etc/kubernetes/kubelet.conf`).
     pub kubeconfig: Option<FileFacts>,
     /// The client CA file named by `authentication.x509.clientCAFile` / `--client-ca-file`.
@@ -247,6 +250,8 @@ pub struct NodeLayout {
     pub audit_policy: Option<YamlFile>,
     /// The API server's `--authorization-config` file.
     pub authorization_config: Option<YamlFile>,
+    /// etcd's `--config-file`, which replaces all its flags and `ETCD_*` variables.
+    pub etcd_config: Option<YamlFile>,
     /// Users and groups from `/etc/passwd` and `/etc/group` under the root (`name -> id`).
     pub users: BTreeMap<String, u32>,
     /// Groups (`name -> id`).
@@ -582,6 +587,7 @@ impl NodeLayout {
             encryption_config: None,
             audit_policy: None,
             authorization_config: None,
+            etcd_config: None,
             users: BTreeMap::new(),
             groups: BTreeMap::new(),
             errors: Vec::new(),
@@ -629,10 +635,36 @@ impl NodeLayout {
                     .extend(files.into_iter().filter(|f| !f.is_dir));
             }
         }
+        if let Some(p) = layout.static_pods.get(&Component::Etcd)
+            && let Some(cf) = p.flags.value("config-file").filter(|v| !v.is_empty())
+        {
+            let local = reader.local(&p.host_path(&cf));
+            layout.etcd_config = reader.read_yaml(&local, &mut layout.errors);
+            if layout.etcd_config.is_none() {
+                layout.errors.push(LayoutError::Unreadable {
+                    path: reader.node_path(&local),
+                    message: "etcd --config-file does not exist".into(),
+                });
+            }
+        }
+        let from_config = layout
+            .etcd_config
+            .as_ref()
+            .and_then(|c| c.root.as_ref())
+            .and_then(|r| r.get("data-dir"))
+            .and_then(Node::as_str)
+            .map(str::to_string);
         let data_dir = layout
             .static_pods
             .get(&Component::Etcd)
-            .and_then(|p| p.flags.value("data-dir").map(|d| p.host_path(&d)))
+            .and_then(|p| {
+                let d = if p.flags.is_set("config-file") {
+                    from_config.clone()
+                } else {
+                    p.flags.value("data-dir")
+                };
+                d.map(|d| p.host_path(&d))
+            })
             .unwrap_or_else(|| "/var/lib/etcd".to_string());
         layout.etcd_data_dir = reader.stat(&reader.local(&data_dir));
         for p in [
@@ -984,6 +1016,19 @@ fn build_kubelet(
             }),
         }
     }
+    let mut config_dropins = Vec::new();
+    if let Some(dir) = flags.value("config-dir").filter(|p| !p.is_empty()) {
+        for p in reader.list_dir(&reader.local(&dir)) {
+            if p.extension().is_some_and(|e| e == "conf")
+                && let Some(y) = reader.read_yaml(&p, errors)
+            {
+                if let Some(r) = &y.root {
+                    errors.extend(crate::kubelet::validate_config(r, &y.file.path));
+                }
+                config_dropins.push(y);
+            }
+        }
+    }
     let kubeconfig = if reader.root.is_some() {
         let kc = flags
             .value("kubeconfig")
@@ -1010,6 +1055,7 @@ fn build_kubelet(
         flags,
         config_file,
         config,
+        config_dropins,
         kubeconfig,
         client_ca_file,
     }

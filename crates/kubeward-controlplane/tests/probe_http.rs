@@ -1,11 +1,18 @@
 //! The API server and kubelet probes against small local HTTPS servers that answer like an
 //! open or a locked-down component.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use kubeward_controlplane::probe::{Finding, ProbeConfig, Severity, probe_apiserver, probe_apiserver_insecure, probe_kubelet};
+use kubeward_controlplane::probe::{
+    Finding, ProbeConfig, Severity, probe_apiserver, probe_apiserver_insecure, probe_kubelet,
+};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -16,10 +23,11 @@ type Router = fn(&str) -> (u16, String);
 
 fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
     let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
+    let cert =
+        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -78,7 +86,11 @@ async fn server(route: Router, tls: bool, n: usize) -> u16 {
 }
 
 fn cfg() -> ProbeConfig {
-    ProbeConfig { connect_timeout: Duration::from_secs(2), io_timeout: Duration::from_secs(3), max_response: 64 * 1024 }
+    ProbeConfig {
+        connect_timeout: Duration::from_secs(2),
+        io_timeout: Duration::from_secs(3),
+        max_response: 64 * 1024,
+    }
 }
 
 fn ids(f: &[Finding]) -> Vec<&'static str> {
@@ -87,9 +99,15 @@ fn ids(f: &[Finding]) -> Vec<&'static str> {
 
 fn open_apiserver(path: &str) -> (u16, String) {
     match path {
-        "/version" => (200, r#"{"major":"1","minor":"34","gitVersion":"v1.34.1"}"#.into()),
+        "/version" => (
+            200,
+            r#"{"major":"1","minor":"34","gitVersion":"v1.34.1"}"#.into(),
+        ),
         "/api" | "/apis" => (200, r#"{"kind":"APIVersions"}"#.into()),
-        p if p.starts_with("/api/v1/secrets") => (200, format!(r#"{{"items":[{{"data":{{"password":"{CANARY}"}}}}]}}"#)),
+        p if p.starts_with("/api/v1/secrets") => (
+            200,
+            format!(r#"{{"items":[{{"data":{{"password":"{CANARY}"}}}}]}}"#),
+        ),
         p if p.starts_with("/api/v1/namespaces") => (200, r#"{"items":[]}"#.into()),
         _ => (403, r#"{"kind":"Status","reason":"Forbidden"}"#.into()),
     }
@@ -107,12 +125,22 @@ async fn open_apiserver_is_reported() {
     assert!(got.contains(&"probe.apiserver.version-disclosed"), "{f:#?}");
     assert!(f.iter().any(|x| x.title.contains("v1.34.1")), "{f:#?}");
     assert!(got.contains(&"probe.apiserver.discovery-open"), "{f:#?}");
-    let lists: Vec<&Finding> = f.iter().filter(|x| x.id == "probe.apiserver.anonymous-list").collect();
+    let lists: Vec<&Finding> = f
+        .iter()
+        .filter(|x| x.id == "probe.apiserver.anonymous-list")
+        .collect();
     assert_eq!(lists.len(), 2, "{f:#?}");
-    assert!(lists.iter().any(|x| x.title.ends_with("secrets") && x.severity == Severity::Critical));
+    assert!(
+        lists
+            .iter()
+            .any(|x| x.title.ends_with("secrets") && x.severity == Severity::Critical)
+    );
     assert!(got.contains(&"probe.tls.self-signed"), "{f:#?}");
     assert!(!got.contains(&"probe.tls.name-mismatch"), "{f:#?}");
-    assert!(!format!("{f:?}").contains(CANARY), "a secret value leaked into findings");
+    assert!(
+        !format!("{f:?}").contains(CANARY),
+        "a secret value leaked into findings"
+    );
 }
 
 #[tokio::test]
@@ -120,7 +148,10 @@ async fn locked_apiserver_only_reports_facts() {
     let port = server(locked, true, 20).await;
     let f = probe_apiserver("localhost", port, &cfg()).await;
     let got = ids(&f);
-    assert!(got.contains(&"probe.apiserver.anonymous-disabled"), "{f:#?}");
+    assert!(
+        got.contains(&"probe.apiserver.anonymous-disabled"),
+        "{f:#?}"
+    );
     assert!(f.iter().all(|x| x.severity <= Severity::Medium), "{f:#?}");
     assert!(!got.contains(&"probe.apiserver.anonymous-list"), "{f:#?}");
 }
@@ -140,7 +171,11 @@ async fn kubelet_anonymous_pods() {
     }
     let port = server(open, true, 2).await;
     let f = probe_kubelet("127.0.0.1", port, &cfg()).await;
-    assert!(f.iter().any(|x| x.id == "probe.kubelet.anonymous-pods" && x.severity == Severity::Critical), "{f:#?}");
+    assert!(
+        f.iter()
+            .any(|x| x.id == "probe.kubelet.anonymous-pods" && x.severity == Severity::Critical),
+        "{f:#?}"
+    );
     let port = server(locked, true, 2).await;
     let f = probe_kubelet("127.0.0.1", port, &cfg()).await;
     assert!(ids(&f).contains(&"probe.kubelet.auth-required"), "{f:#?}");

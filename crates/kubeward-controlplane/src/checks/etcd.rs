@@ -6,8 +6,53 @@ use crate::layout::{Component, StaticPod};
 
 const ETCD: Component = Component::Etcd;
 
+/// The key of an etcd flag in its YAML `--config-file`.
+fn config_key(flag: &str) -> String {
+    match flag {
+        "cert-file" | "key-file" | "client-cert-auth" | "trusted-ca-file" | "auto-tls" => {
+            format!("client-transport-security.{flag}")
+        }
+        f => match f.strip_prefix("peer-") {
+            Some(
+                rest @ ("cert-file" | "key-file" | "client-cert-auth" | "trusted-ca-file"
+                | "auto-tls"),
+            ) => {
+                format!("peer-transport-security.{rest}")
+            }
+            _ => format!("[\"{f}\"]"),
+        },
+    }
+}
+
 /// An effective etcd setting: `(value, evidence)`.
-fn setting(p: &StaticPod, flag: &str) -> (Option<String>, Vec<Evidence>) {
+fn setting(ctx: &Ctx<'_>, p: &StaticPod, flag: &str) -> (Option<String>, Vec<Evidence>) {
+    if p.flags.is_set("config-file") {
+        let mut ev = ev_flag(p, "config-file", "");
+        let Some(file) = &ctx.layout.etcd_config else {
+            return (None, ev);
+        };
+        let key = config_key(flag);
+        let value = file
+            .root
+            .as_ref()
+            .and_then(|r| r.at_path(&key))
+            .and_then(kubeward_yaml::Node::scalar_string)
+            .map(std::borrow::Cow::into_owned);
+        ev.push(Evidence {
+            file: Some(file.file.path.clone()),
+            field_path: Some(key.clone()),
+            detail: match &value {
+                Some(v) => format!(
+                    "{key}: {}",
+                    show_flag(flag, Some(v))
+                        .split_once('=')
+                        .map_or("", |(_, v)| v)
+                ),
+                None => format!("{key} is not set"),
+            },
+        });
+        return (value, ev);
+    }
     if p.flags.is_set(flag) {
         return (p.flags.value(flag), ev_flag(p, flag, ""));
     }
@@ -33,10 +78,15 @@ fn setting(p: &StaticPod, flag: &str) -> (Option<String>, Vec<Evidence>) {
 fn etcd_pod<'a>(ctx: &Ctx<'a>) -> Result<&'a StaticPod, Outcome> {
     let p = pod(ctx, ETCD)?;
     if p.flags.is_set("config-file") {
-        return Err(Outcome::warn(
-            "etcd is configured with --config-file, which replaces all flags and ETCD_* variables; review that file",
-            ev_flag(p, "config-file", ""),
-        ));
+        match &ctx.layout.etcd_config {
+            Some(f) if f.root.is_some() => {}
+            _ => {
+                return Err(Outcome::warn(
+                    "etcd is configured with --config-file (which replaces all flags and ETCD_* variables), and that file could not be read or parsed",
+                    ev_flag(p, "config-file", ""),
+                ));
+            }
+        }
     }
     Ok(p)
 }
@@ -49,7 +99,7 @@ fn set(ctx: &Ctx<'_>, flags: &[&str]) -> Outcome {
     let mut ev = Vec::new();
     let mut missing = Vec::new();
     for f in flags {
-        let (v, e) = setting(p, f);
+        let (v, e) = setting(ctx, p, f);
         ev.extend(e);
         if v.is_none_or(|v| v.is_empty()) {
             missing.push(format!("--{f}"));
@@ -67,7 +117,7 @@ fn boolean(ctx: &Ctx<'_>, flag: &str, want: bool) -> Outcome {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let (v, ev) = setting(p, flag);
+    let (v, ev) = setting(ctx, p, flag);
     let value = match v.as_deref() {
         None => false, // every etcd boolean audited here defaults to false
         Some(s) => match crate::flags::parse_go_bool(s) {
@@ -97,7 +147,7 @@ fn unique_ca(ctx: &Ctx<'_>) -> Outcome {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let (etcd_ca, mut ev) = setting(p, "trusted-ca-file");
+    let (etcd_ca, mut ev) = setting(ctx, p, "trusted-ca-file");
     let Some(etcd_ca) = etcd_ca.filter(|v| !v.is_empty()) else {
         return Outcome::fail(
             "--trusted-ca-file is not set: etcd has no CA for client certificates",

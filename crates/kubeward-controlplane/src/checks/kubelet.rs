@@ -50,7 +50,24 @@ fn get(k: &Kubelet, flag: &str) -> (Setting, Vec<Evidence>) {
             vec![],
         );
     };
-    let s = effective(spec, &k.flags, k.config.as_ref());
+    // The configuration layer that sets this field: the last drop-in that has it, else the file.
+    let layer = k.config_dropins.iter().rev().find(|d| {
+        !spec.config_path.is_empty()
+            && d.root
+                .as_ref()
+                .and_then(|r| r.at_path(spec.config_path))
+                .is_some_and(|n| !n.is_null())
+    });
+    let (cfg_node, cfg_file) = match layer {
+        Some(d) => (d.root.as_ref(), Some(d.file.path.clone())),
+        None => (
+            k.config
+                .as_ref()
+                .or_else(|| k.config_dropins.iter().find_map(|d| d.root.as_ref())),
+            k.config_file.as_ref().map(|f| f.path.clone()),
+        ),
+    };
+    let s = effective(spec, &k.flags, cfg_node);
     let mut ev = Vec::new();
     let flag_ev = |index: usize| {
         let arg = k.argv.get(index);
@@ -67,7 +84,7 @@ fn get(k: &Kubelet, flag: &str) -> (Setting, Vec<Evidence>) {
     match &s.source {
         SettingSource::Flag { index, .. } => ev.push(flag_ev(*index)),
         SettingSource::Config { field_path } => ev.push(Evidence {
-            file: k.config_file.as_ref().map(|f| f.path.clone()),
+            file: cfg_file.clone(),
             field_path: Some(field_path.clone()),
             detail: format!("{}: {}", spec.config_path, show_value(&s.value)),
         }),
@@ -90,7 +107,7 @@ fn get(k: &Kubelet, flag: &str) -> (Setting, Vec<Evidence>) {
                 ev.push(flag_ev(o.index));
             }
             ev.push(Evidence {
-                file: k.config_file.as_ref().map(|f| f.path.clone()),
+                file: cfg_file.clone(),
                 field_path: Some(spec.config_path.to_string()),
                 detail: format!("{}: merged with --{flag}", spec.config_path),
             });
@@ -385,7 +402,10 @@ fn client_ca(k: &Kubelet) -> Vec<&FileFacts> {
     k.client_ca_file.iter().collect()
 }
 fn config(k: &Kubelet) -> Vec<&FileFacts> {
-    k.config_file.iter().collect()
+    k.config_file
+        .iter()
+        .chain(k.config_dropins.iter().map(|d| &d.file))
+        .collect()
 }
 
 fn proxy_files<'a>(ctx: &Ctx<'a>) -> Result<Vec<&'a FileFacts>, Outcome> {

@@ -542,3 +542,39 @@ fn allow_lists_under_impersonation() {
         ["secret-read-by-unusual-identity", "impersonation"]
     );
 }
+
+#[test]
+fn detector_state_stays_within_its_caps() {
+    let config: Config = serde_json::from_str(
+        r#"{"forbiddenBurst":{"maxIdentities":2,"threshold":3},
+            "rateSpike":{"maxKeys":2},
+            "firstSeen":{"maxEntries":2,"learningSeconds":0},
+            "dedupCapacity":4}"#,
+    )
+    .unwrap();
+    let mut engine = Engine::new(config).unwrap();
+    let mut text = String::new();
+    for i in 0..10 {
+        // A 403 and a pod creation by ten identities within a few seconds.
+        for (verb, res, code) in [("list", "secrets", 403), ("create", "pods", 201)] {
+            text.push_str(&format!(
+                r#"{{"auditID":"{res}-{i}","stage":"ResponseComplete","verb":"{verb}","user":{{"username":"u{i}"}},"sourceIPs":["10.0.0.{i}"],"userAgent":"curl/8","objectRef":{{"resource":"{res}","namespace":"n"}},"responseStatus":{{"code":{code}}},"requestReceivedTimestamp":"2024-05-01T03:00:0{i}Z"}}"#
+            ));
+            text.push('\n');
+        }
+        // A secret read each (sensitive, for first-seen).
+        text.push_str(&secret_get_as(&format!("u{i}"), None, &format!("s-{i}")));
+        text.push('\n');
+    }
+    let report = engine.scan(text.as_bytes(), "t").unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // forbidden-burst: 8 identities not tracked; rate-spike: 8 keys; first-seen: identity 8,
+    // source IP and user agent 8 users each (their pair sets fill up too).
+    assert!(
+        engine.state_dropped() >= 8 * 5,
+        "{}",
+        engine.state_dropped()
+    );
+    // Only the two tracked identities could have been first-seen.
+    assert!(of(&report.findings, "first-seen-identity").len() <= 2);
+}

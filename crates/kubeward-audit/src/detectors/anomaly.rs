@@ -114,18 +114,21 @@ impl Detector for ForbiddenBurst {
         while st.times.len() > self.threshold {
             st.times.pop_front();
         }
-        let sample = if ev.object_ref.is_some() {
-            let sub = ev.subresource();
-            if sub.is_empty() {
-                format!("{} {}", ev.verb, ev.resource())
+        if st.samples.len() < 5 {
+            let sample = if ev.object_ref.is_some() {
+                let sub = ev.subresource();
+                if sub.is_empty() {
+                    format!("{} {}", ev.verb, ev.resource())
+                } else {
+                    format!("{} {}/{sub}", ev.verb, ev.resource())
+                }
             } else {
-                format!("{} {}/{sub}", ev.verb, ev.resource())
+                format!("{} {}", ev.verb, super::uri_path(&ev.request_uri))
+            };
+            let sample = super::clip(&sample, 128);
+            if !st.samples.contains(&sample) {
+                st.samples.push(sample);
             }
-        } else {
-            format!("{} {}", ev.verb, super::uri_path(&ev.request_uri))
-        };
-        if st.samples.len() < 5 && !st.samples.contains(&sample) {
-            st.samples.push(super::clip(&sample, 128));
         }
         if st.times.len() < self.threshold {
             return None;
@@ -402,9 +405,9 @@ impl Detector for FirstSeen {
         let learning = t < start.saturating_add(self.learning);
         let user = ev.user.username.as_ref();
         let user_key = hash_parts(&[user]);
-        let what = match (ev.subresource(), ev.name()) {
-            ("", _) => format!("`{}` on `{}`", ev.verb, ev.resource()),
-            (sub, _) => format!("`{}` on `{}/{sub}`", ev.verb, ev.resource()),
+        let what = || match ev.subresource() {
+            "" => format!("`{}` on `{}`", ev.verb, ev.resource()),
+            sub => format!("`{}` on `{}/{sub}`", ev.verb, ev.resource()),
         };
         match self.kind {
             SeenKind::Identity => {
@@ -416,7 +419,8 @@ impl Detector for FirstSeen {
                 )?;
                 (new && !learning).then(|| {
                     Hit::new(format!(
-                        "`{user}` made its first sensitive request ({what})"
+                        "`{user}` made its first sensitive request ({})",
+                        what()
                     ))
                 })
             }
@@ -454,7 +458,8 @@ impl Detector for FirstSeen {
                         "client"
                     };
                     Hit::new(format!(
-                        "`{user}` made a sensitive request ({what}) from new {noun} `{}`",
+                        "`{user}` made a sensitive request ({}) from new {noun} `{}`",
+                        what(),
                         super::clip(value, 128)
                     ))
                     .with(label, super::clip(value, 128))

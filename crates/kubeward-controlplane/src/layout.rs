@@ -252,6 +252,8 @@ pub struct NodeLayout {
     pub authorization_config: Option<YamlFile>,
     /// etcd's `--config-file`, which replaces all its flags and `ETCD_*` variables.
     pub etcd_config: Option<YamlFile>,
+    /// The API server's `--authentication-config` file.
+    pub authentication_config: Option<YamlFile>,
     /// Users and groups from `/etc/passwd` and `/etc/group` under the root (`name -> id`).
     pub users: BTreeMap<String, u32>,
     /// Groups (`name -> id`).
@@ -588,6 +590,7 @@ impl NodeLayout {
             audit_policy: None,
             authorization_config: None,
             etcd_config: None,
+            authentication_config: None,
             users: BTreeMap::new(),
             groups: BTreeMap::new(),
             errors: Vec::new(),
@@ -825,11 +828,13 @@ impl NodeLayout {
             .map(Path::to_path_buf)
             .or_else(|| from_flag("audit-policy-file"));
         let authz_path = from_flag("authorization-config");
+        let authn_path = from_flag("authentication-config");
         let mut errors = Vec::new();
         for (path, slot) in [
             (enc_path, &mut self.encryption_config),
             (audit_path, &mut self.audit_policy),
             (authz_path, &mut self.authorization_config),
+            (authn_path, &mut self.authentication_config),
         ] {
             if let Some(p) = path {
                 *slot = reader.read_yaml(&p, &mut errors);

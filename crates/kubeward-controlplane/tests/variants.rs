@@ -241,3 +241,33 @@ fn stray_argument_in_kubelet_extra_args() {
     assert_eq!(report.get("4.2.1").unwrap().status, Status::Fail);
     assert_eq!(report.get("4.2.4").unwrap().status, Status::Fail);
 }
+
+#[test]
+fn structured_authentication_config_anonymous() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    write(
+        r,
+        "etc/kubernetes/manifests/kube-apiserver.yaml",
+        "kind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    command: [kube-apiserver, --authentication-config=/etc/kubernetes/authn.yaml]\n",
+    );
+    let head = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthenticationConfiguration\n";
+    let cases = [
+        (
+            "anonymous:\n  enabled: true\n  conditions:\n  - path: /livez\n  - path: /readyz\n",
+            Status::Pass,
+        ),
+        (
+            "anonymous:\n  enabled: true\n  conditions:\n  - path: /livez\n  - path: /api\n",
+            Status::Fail,
+        ),
+        ("anonymous:\n  enabled: false\n", Status::Pass),
+        ("jwt: []\n", Status::Fail),
+    ];
+    for (body, want) in cases {
+        write(r, "etc/kubernetes/authn.yaml", &format!("{head}{body}"));
+        let report = run_checks(&NodeLayout::from_root(r), &me(r));
+        let res = report.get("1.2.1").unwrap();
+        assert_eq!(res.status, want, "{body}: {}", res.reason);
+    }
+}

@@ -185,6 +185,80 @@ fn authz(ctx: &Ctx<'_>, mode: &str, want: bool) -> Outcome {
     }
 }
 
+/// Health endpoints that a structured `AuthenticationConfiguration` may open to anonymous
+/// requests without exposing the API.
+const HEALTH_PATHS: &[&str] = &["/livez", "/readyz", "/healthz"];
+
+fn anonymous_auth(ctx: &Ctx<'_>) -> Outcome {
+    let p = match pod(ctx, API) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    if !p.flags.is_set("authentication-config") {
+        return bool_flag(ctx, API, "anonymous-auth", false, true);
+    }
+    let mut ev = ev_flag(p, "authentication-config", "");
+    if p.flags.is_set("anonymous-auth") {
+        ev.extend(ev_flag(p, "anonymous-auth", ""));
+        return Outcome::warn(
+            "--anonymous-auth and an anonymous section in --authentication-config cannot both be used; check which one applies",
+            ev,
+        );
+    }
+    let Some(file) = &ctx.layout.authentication_config else {
+        return Outcome::warn(
+            "--authentication-config is set but the file could not be read on this node",
+            ev,
+        );
+    };
+    let Some(root) = &file.root else {
+        return Outcome::warn("the --authentication-config file does not parse", ev);
+    };
+    let Some(anon) = root.get("anonymous") else {
+        ev.push(Evidence {
+            file: Some(file.file.path.clone()),
+            field_path: Some("anonymous".into()),
+            detail: "no `anonymous` section (anonymous requests are allowed by default)".into(),
+        });
+        return Outcome::fail(
+            "the AuthenticationConfiguration has no `anonymous` section: anonymous requests are enabled",
+            ev,
+        );
+    };
+    let enabled = anon.get("enabled").and_then(Node::as_bool).unwrap_or(false);
+    let paths: Vec<String> = anon
+        .get("conditions")
+        .map(Node::items)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("path").and_then(Node::as_str).map(str::to_string))
+        .collect();
+    ev.push(Evidence {
+        file: Some(file.file.path.clone()),
+        field_path: Some("anonymous.enabled".into()),
+        detail: format!(
+            "anonymous.enabled: {enabled}; conditions: {}",
+            paths.join(", ")
+        ),
+    });
+    if !enabled {
+        Outcome::pass(
+            "anonymous authentication is disabled in the AuthenticationConfiguration",
+            ev,
+        )
+    } else if !paths.is_empty() && paths.iter().all(|p| HEALTH_PATHS.contains(&p.as_str())) {
+        Outcome::pass(
+            "anonymous authentication is limited to health endpoints",
+            ev,
+        )
+    } else {
+        Outcome::fail(
+            "anonymous authentication is enabled beyond the health endpoints",
+            ev,
+        )
+    }
+}
+
 fn encryption_content(ctx: &Ctx<'_>) -> Outcome {
     let p = match pod(ctx, API) {
         Ok(p) => p,
@@ -363,7 +437,7 @@ pub(crate) static CHECKS: &[Check] = &[
             "Anonymous requests reach every authorizer as system:anonymous; one permissive binding exposes the API to the whole network.",
             "Set --anonymous-auth=false (or restrict anonymous to health endpoints with a structured AuthenticationConfiguration).",
         ),
-        run: |c| bool_flag(c, API, "anonymous-auth", false, true),
+        run: anonymous_auth,
     },
     Check {
         meta: meta(

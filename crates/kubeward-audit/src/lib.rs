@@ -36,6 +36,27 @@
 //!
 //! Modules: [`event`] (types and parsing), [`input`] (line reader, gzip, file follower),
 //! [`queue`] (bounded webhook queue), [`config`], [`engine`], [`finding`], [`dedup`].
+//!
+//! # How events are judged
+//!
+//! - Detectors see events with an outcome (`ResponseStarted`, `ResponseComplete`, `Panic`);
+//!   `RequestReceived` carries no authorization decision and no response and is only counted.
+//! - A detector fires once per request, whatever the number of stages logged; the request key
+//!   is the `auditID` *with* the receive time, user, verb and URI, because clients can choose
+//!   their own `auditID` (the `Audit-ID` header).
+//! - Stateful detectors count each request once, at its terminal stage, and use the events'
+//!   own timestamps: replaying a log gives the same findings as watching it live.
+//! - Allow-lists match the authenticated user *and*, under impersonation, the impersonated one.
+//!
+//! # Limits
+//!
+//! - Body-based detectors (bindings, roles, privileged and hostPath workloads) need the
+//!   `Request` level for create/update and `RequestResponse` for patch; on `Metadata` events
+//!   they stay silent.
+//! - Only `audit.k8s.io/v1` JSON is read (not `--audit-log-format=legacy`, not `v1beta1`).
+//! - The audit policy file and API-server flags are not visible in the audit log; tampering
+//!   is detected only through what the API sees (agents, sinks, logging namespaces).
+//! - Baselines (`rate-spike`, `first-seen-*`) live in memory for one engine run.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,

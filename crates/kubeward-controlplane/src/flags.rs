@@ -314,6 +314,17 @@ pub fn parse<S: AsRef<str>>(args: &[S], dialect: Dialect, table: FlagTable) -> P
                     let short = arg.get(1..).unwrap_or("");
                     let (name, value) = match short.split_once('=') {
                         Some((n, v)) => (n, Some(v.to_string())),
+                        // klog's `-v` is an integer shorthand: `-v 2` and `-v2` both set it.
+                        None if short == "v" => {
+                            let next = args.get(i).map(|a| a.as_ref().to_string());
+                            if next.is_some() {
+                                i += 1;
+                            }
+                            ("v", next)
+                        }
+                        None if short.starts_with('v') && short.len() > 1 => {
+                            ("v", short.get(1..).map(str::to_string))
+                        }
                         None => (short, None),
                     };
                     out.occurrences.push(FlagOccurrence {
@@ -621,6 +632,14 @@ mod tests {
         assert_eq!(f.bool("anonymous-auth"), Some(Ok(false)));
         assert!(!f.is_set("profiling"));
         assert_eq!(f.positionals, vec![(2, "--profiling".to_string())]);
+    }
+
+    #[test]
+    fn klog_verbosity_shorthand() {
+        let f = p(&["-v", "2", "-v3", "-v=4", "--profiling=false"]);
+        assert!(f.positionals.is_empty(), "{:?}", f.positionals);
+        assert_eq!(f.value("v").as_deref(), Some("4"));
+        assert_eq!(f.bool("profiling"), Some(Ok(false)));
     }
 
     #[test]

@@ -178,41 +178,24 @@ impl<B: BufRead> LineReader<B> {
     fn fill_line(&mut self) -> Result<bool, LineErrorKind> {
         self.buf.clear();
         let limit = self.max_line_bytes;
-        let mut too_long = false;
-        let mut any = false;
-        loop {
-            let chunk = match self.inner.fill_buf() {
-                Ok(c) => c,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(LineErrorKind::Io(e)),
-            };
-            if chunk.is_empty() {
-                break;
+        // At most `limit` bytes plus the newline; std's `read_until` searches with memchr.
+        let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        let n = match (&mut self.inner).take(cap).read_until(b'\n', &mut self.buf) {
+            Ok(n) => n,
+            Err(e) => {
+                self.line += 1;
+                return Err(LineErrorKind::Io(e));
             }
-            any = true;
-            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
-                Some(i) => (i, true),
-                None => (chunk.len(), false),
-            };
-            if !too_long {
-                if self.buf.len() + take > limit {
-                    too_long = true;
-                    self.buf.clear();
-                } else {
-                    self.buf
-                        .extend_from_slice(chunk.get(..take).unwrap_or_default());
-                }
-            }
-            self.inner.consume(if done { take + 1 } else { take });
-            if done {
-                break;
-            }
-        }
-        if !any {
+        };
+        if n == 0 {
             return Ok(false);
         }
         self.line += 1;
-        if too_long {
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+        } else if self.buf.len() > limit {
+            self.buf.clear();
+            self.inner.skip_until(b'\n').map_err(LineErrorKind::Io)?;
             return Err(LineErrorKind::TooLong { limit });
         }
         if self.buf.last() == Some(&b'\r') {
@@ -234,7 +217,6 @@ impl<B: BufRead> LineReader<B> {
                 Err(kind) => {
                     if matches!(kind, LineErrorKind::Io(_)) {
                         self.failed = true;
-                        self.line += 1;
                     }
                     return Some(Err(self.error(kind)));
                 }
@@ -515,6 +497,27 @@ mod tests {
         assert_eq!(err.line, 4);
         assert!(matches!(err.kind, LineErrorKind::TooLong { limit: 50 }));
         assert!(r.next_document().unwrap().is_ok());
+        assert!(r.next_document().is_none());
+    }
+
+    #[test]
+    fn line_limit_boundaries() {
+        // Exactly the limit passes; one byte more is an error, with or without a newline.
+        let at = format!("{{\"a\":\"{}\"}}", "x".repeat(2));
+        assert_eq!(at.len(), 10);
+        let over = format!("{{\"a\":\"{}\"}}", "x".repeat(3));
+        let text = format!("{at}\n{over}\n{at}\r\n{over}");
+        let mut r = read_lines(text.as_bytes(), "t")
+            .unwrap()
+            .with_max_line_bytes(10);
+        assert!(r.next_document().unwrap().is_ok());
+        assert_eq!(r.next_document().unwrap().unwrap_err().line, 2);
+        // `\r\n`: the `\r` counts against the limit, as read.
+        assert!(matches!(
+            r.next_document().unwrap().unwrap_err().kind,
+            LineErrorKind::TooLong { .. }
+        ));
+        assert_eq!(r.next_document().unwrap().unwrap_err().line, 4);
         assert!(r.next_document().is_none());
     }
 

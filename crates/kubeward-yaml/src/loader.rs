@@ -153,7 +153,9 @@ fn next_document_start(text: &str, error_line: usize) -> Option<(usize, u32)> {
     let mut offset = 0usize;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let number = i + 1;
-        if number > error_line && is_document_marker(line) {
+        // The error may sit on the marker itself (an unclosed flow collection runs into the
+        // next `---`); restart there, but always move forward.
+        if number >= error_line && offset > 0 && is_document_marker(line) {
             return Some((offset, u32::try_from(i).ok()?));
         }
         offset += line.len();

@@ -170,6 +170,11 @@ pub fn read(input: &Input, max_size: u64) -> Result<String, InputError> {
             buf
         }
         Input::File(path) => {
+            if let Ok(meta) = std::fs::metadata(path)
+                && meta.len() > max_size
+            {
+                return Err(too_large(&name, max_size));
+            }
             let file = std::fs::File::open(path)
                 .map_err(|e| path_error(&name, format!("cannot read: {e}")))?;
             let mut buf = Vec::new();
@@ -180,16 +185,7 @@ pub fn read(input: &Input, max_size: u64) -> Result<String, InputError> {
         }
     };
     if bytes.len() as u64 > max_size {
-        return Err(InputError {
-            code: "KW003",
-            ..path_error(
-                &name,
-                format!(
-                    "file is larger than the {} MiB limit (--max-file-size); skipped",
-                    max_size / (1024 * 1024)
-                ),
-            )
-        });
+        return Err(too_large(&name, max_size));
     }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let (line, column) = line_col(&bytes, nul);
@@ -214,6 +210,19 @@ pub fn read(input: &Input, max_size: u64) -> Result<String, InputError> {
             )
         }
     })
+}
+
+fn too_large(name: &str, max_size: u64) -> InputError {
+    InputError {
+        code: "KW003",
+        ..path_error(
+            name,
+            format!(
+                "file is larger than the {} MiB limit (--max-file-size); skipped",
+                max_size / (1024 * 1024)
+            ),
+        )
+    }
 }
 
 fn line_col(bytes: &[u8], offset: usize) -> (u32, u32) {

@@ -4,7 +4,10 @@ mod baseline;
 mod completions;
 mod config;
 mod explain;
+mod node;
+mod probe;
 mod pss;
+mod rbac;
 mod rules;
 pub mod scan;
 
@@ -24,6 +27,13 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Evaluate workloads against the Pod Security Standards exactly as Pod Security Admission does.
     Pss(pss::PssArgs),
+    /// Answer RBAC questions exactly as the API server's authorizer would (who-can, can-i, access, paths).
+    #[command(subcommand)]
+    Rbac(rbac::RbacCommand),
+    /// Check a node's control-plane, etcd and kubelet configuration against the CIS Kubernetes Benchmark.
+    Node(node::NodeArgs),
+    /// Probe live API server, kubelet and etcd endpoints the way an attacker would (read-only).
+    Probe(probe::ProbeArgs),
     /// List the rules.
     Rules(rules::RulesArgs),
     /// Show the documentation of a rule (by code or name).
@@ -48,6 +58,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Pss(args) => pss::run(&args),
+        Command::Rbac(command) => rbac::run(&command),
+        Command::Node(args) => node::run(&args),
+        Command::Probe(args) => probe::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Baseline(command) => baseline::run(command),

@@ -792,6 +792,9 @@ pub fn parse_event(text: &str) -> Result<Event<'_>, ParseError> {
 mod tests {
     use super::*;
 
+    /// Deepest nesting a default-size line can hold.
+    const DEFAULT_LINE_DEPTH: usize = crate::input::DEFAULT_MAX_LINE_BYTES / 2;
+
     #[test]
     fn timestamps_round_trip() {
         let t = Timestamp::parse("2024-05-01T03:00:00.123456Z").unwrap();
@@ -867,6 +870,25 @@ mod tests {
             Outcome::Allowed
         );
         assert_eq!(ev("{}"), Outcome::Unknown);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        // Typed fields: serde_json's recursion limit (128) makes this an error.
+        for field in ["annotations", "user", "objectRef", "items"] {
+            let deep = format!(
+                "{{\"{field}\":{}{}}}",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            );
+            assert!(parse_document(&deep).is_err(), "{field}");
+        }
+        // Raw bodies are skipped without recursion, up to what a 16 MiB line can hold; a
+        // detector's typed parse of such a body fails (None) instead of overflowing.
+        let n = DEFAULT_LINE_DEPTH;
+        let deep = format!("{{\"requestObject\":{}1{}}}", "[".repeat(n), "]".repeat(n));
+        let ev = parse_event(&deep).unwrap();
+        assert!(ev.request_as::<serde_json::Value>().is_none());
     }
 
     #[test]

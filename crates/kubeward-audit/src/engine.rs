@@ -28,6 +28,9 @@ pub struct EngineStats {
     pub duplicates: u64,
     /// Findings per detector name.
     pub by_detector: BTreeMap<&'static str, u64>,
+    /// Per detector name: events it would have inspected but whose body the audit level left
+    /// out (raise the policy's level to `Request`, or `RequestResponse` for patches).
+    pub missing_body: BTreeMap<&'static str, u64>,
 }
 
 struct Active {
@@ -172,12 +175,18 @@ impl Engine {
         }
         self.stats.examined += 1;
         let before = out.len();
+        let blind = std::cell::Cell::new(false);
         for a in &mut self.active {
             let cx = Cx {
                 config: &self.config,
                 allow: &a.allow,
+                blind: &blind,
             };
-            let Some(hit) = a.detector.check(ev, &cx) else {
+            let hit = a.detector.check(ev, &cx);
+            if blind.take() {
+                *self.stats.missing_body.entry(a.spec.meta.name).or_default() += 1;
+            }
+            let Some(hit) = hit else {
                 continue;
             };
             if a.spec.allows(&a.allow, ev) {

@@ -439,7 +439,9 @@ pub enum Outcome {
 }
 
 /// One audit event (`kind: Event`, `apiVersion: audit.k8s.io/v1`).
-#[derive(Debug, Clone, Default, Deserialize)]
+///
+/// `Debug` shows the sizes of `requestObject` and `responseObject`, never their content.
+#[derive(Clone, Default, Deserialize)]
 pub struct Event<'a> {
     /// `kind` (`Event`; empty when absent).
     #[serde(default, borrow, deserialize_with = "cow")]
@@ -496,6 +498,52 @@ pub struct Event<'a> {
     /// `annotations`.
     #[serde(default, borrow, deserialize_with = "map_cow")]
     pub annotations: Annotations<'a>,
+}
+
+/// Debug stand-in for a body: its size only.
+struct BodySize(Option<usize>);
+
+impl fmt::Debug for BodySize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "<{n} bytes, redacted>"),
+            None => f.write_str("None"),
+        }
+    }
+}
+
+impl fmt::Debug for Event<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("kind", &self.kind)
+            .field("api_version", &self.api_version)
+            .field("level", &self.level)
+            .field("audit_id", &self.audit_id)
+            .field("stage", &self.stage)
+            .field("request_uri", &self.request_uri)
+            .field("verb", &self.verb)
+            .field("user", &self.user)
+            .field("impersonated_user", &self.impersonated_user)
+            .field("source_ips", &self.source_ips)
+            .field("user_agent", &self.user_agent)
+            .field("object_ref", &self.object_ref)
+            .field("response_status", &self.response_status)
+            .field(
+                "request_object",
+                &BodySize(self.request_object.map(|r| r.get().len())),
+            )
+            .field(
+                "response_object",
+                &BodySize(self.response_object.map(|r| r.get().len())),
+            )
+            .field(
+                "request_received_timestamp",
+                &self.request_received_timestamp,
+            )
+            .field("stage_timestamp", &self.stage_timestamp)
+            .field("annotations", &self.annotations)
+            .finish()
+    }
 }
 
 fn unknown_level() -> Level {
@@ -604,6 +652,13 @@ impl<'a> Event<'a> {
     pub fn response_as<T: Deserialize<'a>>(&self) -> Option<T> {
         self.response_object
             .and_then(|raw| serde_json::from_str(raw.get()).ok())
+    }
+
+    /// True when [`Event::resulting_object`] has a body to look at (the level was high enough).
+    #[must_use]
+    pub fn has_resulting_object(&self) -> bool {
+        (matches!(self.verb.as_ref(), "create" | "update") && self.request_object.is_some())
+            || self.response_object.is_some()
     }
 
     /// The object the request produced: `requestObject` for create and update (the full
@@ -889,6 +944,20 @@ mod tests {
         let deep = format!("{{\"requestObject\":{}1{}}}", "[".repeat(n), "]".repeat(n));
         let ev = parse_event(&deep).unwrap();
         assert!(ev.request_as::<serde_json::Value>().is_none());
+    }
+
+    #[test]
+    fn debug_redacts_bodies() {
+        let ev = parse_event(
+            r#"{"verb":"get","responseObject":{"kind":"Secret","data":{"k":"c2VjcmV0"}}}"#,
+        )
+        .unwrap();
+        let dbg = format!("{ev:?}");
+        assert!(!dbg.contains("c2VjcmV0"), "{dbg}");
+        assert!(
+            dbg.contains("response_object: <41 bytes, redacted>"),
+            "{dbg}"
+        );
     }
 
     #[test]

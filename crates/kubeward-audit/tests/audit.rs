@@ -221,6 +221,21 @@ fn one_finding_per_request_across_stages() {
 }
 
 #[test]
+fn events_without_the_needed_body_are_counted() {
+    let path = fixtures().join("cluster-admin-binding-created/quiet.jsonl");
+    let mut engine = Engine::new(Config::default()).unwrap();
+    engine.scan(fs::File::open(&path).unwrap(), "x").unwrap();
+    // The Metadata-level create and the Request-level patch could not be judged.
+    assert_eq!(
+        engine
+            .stats()
+            .missing_body
+            .get("cluster-admin-binding-created"),
+        Some(&2)
+    );
+}
+
+#[test]
 fn webhook_event_list_batches() {
     let lines = fs::read_to_string(fixtures().join("exec-into-pod/fire.jsonl")).unwrap();
     let items: Vec<&str> = lines.lines().collect();
@@ -443,6 +458,14 @@ fn secret_values_never_reach_findings() {
     // Make sure the canaries are really in the input.
     let input = fs::read_to_string(fixtures().join("canary.jsonl")).unwrap();
     assert!(CANARIES[..2].iter().all(|c| input.contains(c)));
+    // Debug output of the parsed events redacts the bodies too.
+    for line in input.lines() {
+        let dbg = format!("{:?}", parse_document(line).unwrap());
+        assert!(dbg.contains("redacted"));
+        for c in CANARIES {
+            assert!(!dbg.contains(c), "canary {c} leaked through Debug: {dbg}");
+        }
+    }
     for f in &all {
         let outputs = [
             f.to_string(),

@@ -17,12 +17,23 @@ mod workload;
 pub(crate) struct Cx<'c> {
     pub config: &'c Config,
     pub allow: &'c AllowList,
+    /// Set when the event was of interest but lacked the body the detector needs.
+    pub blind: &'c std::cell::Cell<bool>,
 }
 
 impl Cx<'_> {
     /// True when the event's identity or namespace is on this detector's allow-list.
     pub fn allowed(&self, ev: &Event<'_>) -> bool {
         self.allow.matches(ev)
+    }
+
+    /// The resulting object of `ev`, noting when the audit level left it out.
+    pub fn body<'a, T: serde::Deserialize<'a>>(&self, ev: &Event<'a>) -> Option<T> {
+        if !ev.has_resulting_object() {
+            self.blind.set(true);
+            return None;
+        }
+        ev.resulting_object()
     }
 }
 

@@ -51,7 +51,7 @@ fn cluster_admin_binding(ev: &Event<'_>, cx: &Cx<'_>) -> Option<Hit> {
     if !rbac_write(ev, &["clusterrolebindings", "rolebindings"]) {
         return None;
     }
-    let binding: Binding = ev.resulting_object()?;
+    let binding: Binding = cx.body(ev)?;
     let role = binding.role_ref?;
     if role.kind != "ClusterRole" || !cx.config.admin_roles.contains(&role.name) {
         return None;
@@ -129,11 +129,11 @@ by default; operators' installers may create broad roles on purpose.
 "#,
 };
 
-fn rbac_wildcard(ev: &Event<'_>, _cx: &Cx<'_>) -> Option<Hit> {
+fn rbac_wildcard(ev: &Event<'_>, cx: &Cx<'_>) -> Option<Hit> {
     if !rbac_write(ev, &["clusterroles", "roles"]) {
         return None;
     }
-    let role: Role = ev.resulting_object()?;
+    let role: Role = cx.body(ev)?;
     let rules = role.rules?;
     let mut paths = Vec::new();
     for (i, r) in rules.iter().enumerate() {

@@ -50,8 +50,12 @@ fn kind_of(resource: &str) -> &str {
     }
 }
 
-fn spec_of(ev: &Event<'_>) -> Option<(&'static str, PodSpec)> {
+fn spec_of(ev: &Event<'_>, cx: &Cx<'_>) -> Option<(&'static str, PodSpec)> {
     if !workload_write(ev) {
+        return None;
+    }
+    if !ev.has_resulting_object() {
+        cx.blind.set(true);
         return None;
     }
     pod_spec(ev)
@@ -90,8 +94,8 @@ controllers from an already reported template are allowed by default. Allow by n
 "#,
 };
 
-fn privileged(ev: &Event<'_>, _cx: &Cx<'_>) -> Option<Hit> {
-    let (base, spec) = spec_of(ev)?;
+fn privileged(ev: &Event<'_>, cx: &Cx<'_>) -> Option<Hit> {
+    let (base, spec) = spec_of(ev, cx)?;
     let paths: Vec<String> = spec
         .all_containers()
         .filter(|(_, c)| {
@@ -154,8 +158,8 @@ Log shippers and node agents reading `/var/log`; allow their namespace.
 "#,
 };
 
-fn hostpath(ev: &Event<'_>, _cx: &Cx<'_>) -> Option<Hit> {
-    let (base, spec) = spec_of(ev)?;
+fn hostpath(ev: &Event<'_>, cx: &Cx<'_>) -> Option<Hit> {
+    let (base, spec) = spec_of(ev, cx)?;
     let mounts: Vec<(String, String)> = spec
         .volumes
         .iter()

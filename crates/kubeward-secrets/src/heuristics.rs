@@ -284,6 +284,12 @@ const SENSITIVE_FRAGMENTS: &[&str] = &[
     "authorization",
 ];
 
+fn sensitive_fragments() -> Option<&'static aho_corasick::AhoCorasick> {
+    static AC: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(SENSITIVE_FRAGMENTS).ok());
+    AC.as_ref()
+}
+
 /// Suffixes of a normalized key name whose value is a reference or a setting, not a secret
 /// (`secretName`, `tokenFile`, `passwordSecretRef`, `tokenTTL`, ...).
 const REFERENCE_SUFFIXES: &[&str] = &[
@@ -372,6 +378,15 @@ pub(crate) fn key_sense(key: &str) -> KeySense {
     // `spring.datasource.password` -> `password`).
     // `checksum/secret`, `secret-hash`, `tokenDigest`: about a secret, not one.
     let full = normalize_key(key);
+    // Fast reject: most keys (`name`, `image`, `port`) contain no credential word at all.
+    let has_fragment = sensitive_fragments().is_some_and(|ac| ac.is_match(&full));
+    let maybe_short = full.contains("pass")
+        || full.contains("pw")
+        || full.ends_with("auth")
+        || full.ends_with("psk");
+    if !has_fragment && !maybe_short {
+        return KeySense::None;
+    }
     if [
         "checksum",
         "hash",
@@ -403,7 +418,7 @@ pub(crate) fn key_sense(key: &str) -> KeySense {
             .is_some_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()));
         head.ends_with(['_', '-']) || (camel && !head.is_empty())
     });
-    let fragment = SENSITIVE_FRAGMENTS.iter().any(|f| norm.contains(f));
+    let fragment = sensitive_fragments().is_some_and(|ac| ac.is_match(&norm));
     if !(exact_short || fragment || (suffix_short && norm.len() <= 16)) {
         return KeySense::None;
     }

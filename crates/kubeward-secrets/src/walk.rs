@@ -1,5 +1,6 @@
 //! `scan_object`: walks a manifest object and scans every string with its key context.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use kubeward_yaml::{Node, Value, path_index, path_join};
@@ -70,13 +71,60 @@ pub fn scan_object(node: &Node) -> Vec<ObjectSecretFinding> {
         depth: 0,
         last_applied: false,
     };
-    w.document(node, "", &frame);
+    w.document(node, &mut Cursor::default(), &frame);
     w.finish()
 }
 
 #[derive(Default)]
 struct Walker {
     found: Vec<(ObjectSecretFinding, bool)>,
+}
+
+/// One step of the path from the document root to the current node.
+enum Seg<'n> {
+    Key(Cow<'n, str>),
+    Index(usize),
+}
+
+/// The path to the current node as a stack; rendered to a string only for findings.
+#[derive(Default)]
+struct Cursor<'n> {
+    segs: Vec<Seg<'n>>,
+}
+
+impl<'n> Cursor<'n> {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        for s in &self.segs {
+            out = match s {
+                Seg::Key(k) => path_join(&out, k),
+                Seg::Index(i) => path_index(&out, *i),
+            };
+        }
+        out
+    }
+
+    fn last_key(&self) -> Option<&str> {
+        self.segs.iter().rev().find_map(|s| match s {
+            Seg::Key(k) => Some(k.as_ref()),
+            Seg::Index(_) => None,
+        })
+    }
+
+    /// The key `n` levels above the current node (0 = the current key).
+    fn key_at(&self, up: usize) -> Option<&str> {
+        let i = self.segs.len().checked_sub(up + 1)?;
+        match self.segs.get(i)? {
+            Seg::Key(k) => Some(k.as_ref()),
+            Seg::Index(_) => None,
+        }
+    }
+
+    fn has_key(&self, key: &str) -> bool {
+        self.segs
+            .iter()
+            .any(|s| matches!(s, Seg::Key(k) if k.as_ref() == key))
+    }
 }
 
 /// Where we are with respect to embedded documents.
@@ -90,12 +138,12 @@ struct Frame {
 }
 
 impl Frame {
-    fn locate(&self, path: &str) -> (String, Option<String>) {
+    fn locate(&self, path: String) -> (String, Option<String>) {
         match &self.outer {
-            None => (path.to_string(), None),
+            None => (path, None),
             Some((outer, prefix)) => {
                 let inner = if prefix.is_empty() {
-                    path.to_string()
+                    path
                 } else if path.is_empty() {
                     prefix.clone()
                 } else {
@@ -110,7 +158,7 @@ impl Frame {
 /// Every entry of a mapping with a scalar key, duplicates included: a value shadowed by a
 /// later duplicate key is still committed to the file, so it is scanned too. (Linear,
 /// unlike `Node::entries`, which resolves duplicates.)
-fn all_entries(node: &Node) -> impl Iterator<Item = (std::borrow::Cow<'_, str>, &Node)> {
+fn all_entries(node: &Node) -> impl Iterator<Item = (Cow<'_, str>, &Node)> {
     node.as_map()
         .unwrap_or_default()
         .iter()
@@ -119,6 +167,10 @@ fn all_entries(node: &Node) -> impl Iterator<Item = (std::borrow::Cow<'_, str>, 
 
 fn kind_of(node: &Node) -> Option<&str> {
     node.get("kind").and_then(Node::as_str)
+}
+
+fn str_field<'a>(node: &'a Node, key: &str) -> Option<&'a str> {
+    node.get(key).and_then(Node::as_str)
 }
 
 impl Walker {
@@ -165,28 +217,28 @@ impl Walker {
     }
 
     /// A document root: applies kind-specific decoding, then walks generically.
-    fn document(&mut self, root: &Node, base: &str, frame: &Frame) {
+    fn document<'n>(&mut self, root: &'n Node, cur: &mut Cursor<'n>, frame: &Frame) {
         let kind = kind_of(root);
         let is_secret = kind == Some("Secret");
         let is_configmap = kind == Some("ConfigMap");
         let is_kubeconfig = kind == Some("Config")
             || (root.get("users").is_some() && root.get("clusters").is_some());
-        let Some(entries) = root.as_map() else {
-            self.node(root, base, None, KindHint::Generic, frame);
+        if !root.is_map() {
+            self.node(root, cur, None, KindHint::Generic, frame);
             return;
-        };
-        let _ = entries;
-        let root_hint = if root.get("type").and_then(Node::as_str) == Some("service_account") {
+        }
+        let root_hint = if str_field(root, "type") == Some("service_account") {
             KindHint::GcpServiceAccount
         } else {
             KindHint::Generic
         };
         for (key, value) in all_entries(root) {
-            let path = path_join(base, &key);
-            match key.as_ref() {
-                "data" if is_secret => self.decoded_map(value, &path, KindHint::SecretData, frame),
+            let k = key.clone();
+            cur.segs.push(Seg::Key(key));
+            match k.as_ref() {
+                "data" if is_secret => self.decoded_map(value, cur, KindHint::SecretData, frame),
                 "binaryData" if is_configmap => {
-                    self.decoded_map(value, &path, KindHint::ConfigData, frame);
+                    self.decoded_map(value, cur, KindHint::ConfigData, frame);
                 }
                 "data" | "stringData" if is_secret || is_configmap => {
                     let hint = if is_secret {
@@ -194,39 +246,58 @@ impl Walker {
                     } else {
                         KindHint::ConfigData
                     };
-                    for (k, v) in all_entries(value) {
-                        self.node(v, &path_join(&path, &k), Some(&k), hint, frame);
+                    for (dk, dv) in all_entries(value) {
+                        let dkey = dk.clone();
+                        cur.segs.push(Seg::Key(dk));
+                        self.node(dv, cur, Some(&dkey), hint, frame);
+                        cur.segs.pop();
                     }
                 }
                 "users" if is_kubeconfig => {
-                    self.node(value, &path, Some(&key), KindHint::Kubeconfig, frame)
+                    self.node(value, cur, Some(&k), KindHint::Kubeconfig, frame);
                 }
-                _ => self.node(value, &path, Some(&key), root_hint, frame),
+                _ => self.node(value, cur, Some(&k), root_hint, frame),
             }
+            cur.segs.pop();
         }
     }
 
     /// A map of base64 values (`Secret.data`, `ConfigMap.binaryData`).
-    fn decoded_map(&mut self, map: &Node, path: &str, hint: KindHint, frame: &Frame) {
+    fn decoded_map<'n>(
+        &mut self,
+        map: &'n Node,
+        cur: &mut Cursor<'n>,
+        hint: KindHint,
+        frame: &Frame,
+    ) {
         for (k, v) in all_entries(map) {
-            let p = path_join(path, &k);
-            let Some(raw) = v.as_str() else { continue };
-            let decoded = b64std(raw).and_then(|b| String::from_utf8(b).ok());
-            match decoded {
-                Some(text) => {
-                    let mut f = frame.clone();
-                    if f.outer.is_none() {
-                        f.encoding = crate::walk::ValueEncoding::Base64;
+            let key = k.clone();
+            cur.segs.push(Seg::Key(k));
+            if let Some(raw) = v.as_str() {
+                match b64std(raw).and_then(|b| String::from_utf8(b).ok()) {
+                    Some(text) => {
+                        let mut f = frame.clone();
+                        if f.outer.is_none() {
+                            f.encoding = ValueEncoding::Base64;
+                        }
+                        self.string(&text, cur, Some(&key), hint, &f);
                     }
-                    self.string(&text, &p, Some(&k), hint, &f);
+                    // Not base64 (invalid manifest) or binary: scan the raw text.
+                    None => self.string(raw, cur, Some(&key), hint, frame),
                 }
-                // Not base64 (invalid manifest) or binary: scan the raw text.
-                None => self.string(raw, &p, Some(&k), hint, frame),
             }
+            cur.segs.pop();
         }
     }
 
-    fn node(&mut self, node: &Node, path: &str, key: Option<&str>, hint: KindHint, frame: &Frame) {
+    fn node<'n>(
+        &mut self,
+        node: &'n Node,
+        cur: &mut Cursor<'n>,
+        key: Option<&str>,
+        hint: KindHint,
+        frame: &Frame,
+    ) {
         match &node.value {
             Value::Str(s) => {
                 let hint = if key == Some("image") {
@@ -234,70 +305,70 @@ impl Walker {
                 } else {
                     hint
                 };
-                self.string(s, path, key, hint, frame);
+                self.string(s, cur, key, hint, frame);
             }
-            Value::Map(_) => self.map(node, path, key, hint, frame),
-            Value::Seq(items) => self.seq(items, path, key, hint, frame),
+            Value::Map(_) => self.map(node, cur, hint, frame),
+            Value::Seq(items) => self.seq(items, cur, key, hint, frame),
             Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
         }
     }
 
-    fn map(
-        &mut self,
-        node: &Node,
-        path: &str,
-        parent_key: Option<&str>,
-        hint: KindHint,
-        frame: &Frame,
-    ) {
+    fn map<'n>(&mut self, node: &'n Node, cur: &mut Cursor<'n>, hint: KindHint, frame: &Frame) {
         // `{name, value}` pairs: env vars, HTTP headers, parameters.
-        let name = node.get("name").and_then(Node::as_str);
-        let pair_hint = if path.contains("httpHeaders") {
+        let name = str_field(node, "name");
+        let pair_hint = if cur.has_key("httpHeaders") {
             KindHint::HttpHeader
-        } else if path.contains("env[") {
+        } else if cur.key_at(1) == Some("env") {
             KindHint::EnvValue
         } else {
             hint
         };
-        let child_hint = if node.get("type").and_then(Node::as_str) == Some("service_account") {
+        let child_hint = if str_field(node, "type") == Some("service_account") {
             KindHint::GcpServiceAccount
         } else {
             hint
         };
+        let parent_key = cur.last_key().map(str::to_string);
+        let has_clusters = node.get("clusters").is_some();
         for (key, value) in all_entries(node) {
-            let p = path_join(path, &key);
-            match key.as_ref() {
+            let k = key.clone();
+            cur.segs.push(Seg::Key(key));
+            match k.as_ref() {
                 "value" if name.is_some() && value.as_str().is_some() => {
-                    self.node(value, &p, name, pair_hint, frame);
+                    self.node(value, cur, name, pair_hint, frame);
                 }
-                "annotations" if parent_key == Some("metadata") => {
+                "annotations" if parent_key.as_deref() == Some("metadata") => {
                     for (ak, av) in all_entries(value) {
-                        let ap = path_join(&p, &ak);
-                        let Some(text) = av.as_str() else { continue };
-                        if ak == LAST_APPLIED {
-                            let mut f = frame.clone();
-                            f.last_applied = true;
-                            self.string(text, &ap, Some(&ak), KindHint::Annotation, &f);
-                        } else {
-                            self.string(text, &ap, Some(&ak), KindHint::Annotation, frame);
+                        let akey = ak.clone();
+                        cur.segs.push(Seg::Key(ak));
+                        if let Some(text) = av.as_str() {
+                            if akey == LAST_APPLIED {
+                                let mut f = frame.clone();
+                                f.last_applied = true;
+                                self.string(text, cur, Some(&akey), KindHint::Annotation, &f);
+                            } else {
+                                self.string(text, cur, Some(&akey), KindHint::Annotation, frame);
+                            }
                         }
+                        cur.segs.pop();
                     }
                 }
-                "auths" => self.node(value, &p, Some(&key), KindHint::DockerConfig, frame),
-                // SealedSecret / similar: asymmetric ciphertext, safe to commit.
+                "auths" => self.node(value, cur, Some(&k), KindHint::DockerConfig, frame),
+                // SealedSecret and similar: asymmetric ciphertext, safe to commit.
                 "encryptedData" => {}
-                "users" if value.is_seq() && node.get("clusters").is_some() => {
-                    self.node(value, &p, Some(&key), KindHint::Kubeconfig, frame);
+                "users" if value.is_seq() && has_clusters => {
+                    self.node(value, cur, Some(&k), KindHint::Kubeconfig, frame);
                 }
-                _ => self.node(value, &p, Some(&key), child_hint, frame),
+                _ => self.node(value, cur, Some(&k), child_hint, frame),
             }
+            cur.segs.pop();
         }
     }
 
-    fn seq(
+    fn seq<'n>(
         &mut self,
-        items: &[Node],
-        path: &str,
+        items: &'n [Node],
+        cur: &mut Cursor<'n>,
         key: Option<&str>,
         hint: KindHint,
         frame: &Frame,
@@ -306,11 +377,11 @@ impl Walker {
         let hint = if cmdline { KindHint::CommandLine } else { hint };
         let mut skip_next = false;
         for (i, item) in items.iter().enumerate() {
-            let p = path_index(path, i);
             if skip_next {
                 skip_next = false;
                 continue;
             }
+            cur.segs.push(Seg::Index(i));
             if cmdline
                 && let Some(flag) = item.as_str()
                 && flag.starts_with('-')
@@ -319,17 +390,20 @@ impl Walker {
                 && let Some(next) = items.get(i + 1).and_then(Node::as_str)
                 && !next.starts_with('-')
             {
-                self.string(flag, &p, key, hint, frame);
-                self.string(next, &path_index(path, i + 1), Some(flag), hint, frame);
+                self.string(flag, cur, key, hint, frame);
+                cur.segs.pop();
+                cur.segs.push(Seg::Index(i + 1));
+                self.string(next, cur, Some(flag), hint, frame);
                 skip_next = true;
-                continue;
+            } else {
+                self.node(item, cur, key, hint, frame);
             }
-            self.node(item, &p, key, hint, frame);
+            cur.segs.pop();
         }
     }
 
-    fn record(&mut self, path: &str, frame: &Frame, m: SecretMatch) {
-        let (path, embedded_path) = frame.locate(path);
+    fn record(&mut self, cur: &Cursor<'_>, frame: &Frame, m: SecretMatch) {
+        let (path, embedded_path) = frame.locate(cur.render());
         self.found.push((
             ObjectSecretFinding {
                 path,
@@ -342,12 +416,20 @@ impl Walker {
     }
 
     /// One string: an embedded document is walked; otherwise the text is scanned.
-    fn string(&mut self, text: &str, path: &str, key: Option<&str>, hint: KindHint, frame: &Frame) {
+    fn string(
+        &mut self,
+        text: &str,
+        cur: &Cursor<'_>,
+        key: Option<&str>,
+        hint: KindHint,
+        frame: &Frame,
+    ) {
         if frame.depth < MAX_EMBED_DEPTH
             && let Some(docs) = embedded_documents(text)
         {
             let before = self.found.len();
             let multi = docs.len() > 1;
+            let here = cur.render();
             for (i, doc) in docs.iter().enumerate() {
                 let prefix = if multi {
                     path_index("", i)
@@ -355,15 +437,14 @@ impl Walker {
                     String::new()
                 };
                 let outer = match &frame.outer {
-                    None => (path.to_string(), prefix),
-                    Some((outer, inner_prefix)) => {
-                        let here = frame.locate(path).1.unwrap_or_default();
+                    None => (here.clone(), prefix),
+                    Some((outer, _)) => {
+                        let inner_here = frame.locate(here.clone()).1.unwrap_or_default();
                         let joined = if prefix.is_empty() {
-                            here
+                            inner_here
                         } else {
-                            format!("{here} > {prefix}")
+                            format!("{inner_here} > {prefix}")
                         };
-                        let _ = inner_prefix;
                         (outer.clone(), joined)
                     }
                 };
@@ -373,11 +454,14 @@ impl Walker {
                     depth: frame.depth + 1,
                     last_applied: frame.last_applied,
                 };
-                let doc_hint = embedded_hint(key, doc, hint);
-                if doc_hint == KindHint::Generic || doc_hint == KindHint::Annotation {
-                    self.document(doc, "", &inner);
+                let mut inner_cur = Cursor::default();
+                if matches!(
+                    key,
+                    Some(".dockerconfigjson" | ".dockercfg" | "config.json")
+                ) {
+                    self.node(doc, &mut inner_cur, None, KindHint::DockerConfig, &inner);
                 } else {
-                    self.node(doc, "", None, doc_hint, &inner);
+                    self.document(doc, &mut inner_cur, &inner);
                 }
             }
             if self.found.len() > before {
@@ -389,19 +473,8 @@ impl Walker {
             kind_hint: hint,
         };
         for m in scan_value(&ctx, text) {
-            self.record(path, frame, m);
+            self.record(cur, frame, m);
         }
-    }
-}
-
-/// The hint for an embedded document, from the key that held it and its shape.
-fn embedded_hint(key: Option<&str>, doc: &Node, outer: KindHint) -> KindHint {
-    match key {
-        Some(".dockerconfigjson" | ".dockercfg" | "config.json") => KindHint::DockerConfig,
-        _ if doc.get("auths").is_some() => KindHint::Generic,
-        _ if kind_of(doc) == Some("Config") || doc.get("clusters").is_some() => KindHint::Generic,
-        _ if outer == KindHint::SecretData || outer == KindHint::ConfigData => KindHint::Generic,
-        _ => KindHint::Generic,
     }
 }
 
@@ -429,7 +502,38 @@ fn starts_like_yaml(t: &str) -> bool {
     key_ok && (rest.is_empty() || rest.starts_with(' '))
 }
 
+/// A JSON value as a [`Node`] (spans are empty: embedded findings are located by the outer
+/// field path).
+fn json_to_node(v: serde_json::Value) -> Node {
+    let span = kubeward_yaml::NULL.span;
+    let value = match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        serde_json::Value::String(s) => Value::Str(s),
+        serde_json::Value::Array(a) => Value::Seq(a.into_iter().map(json_to_node).collect()),
+        serde_json::Value::Object(o) => Value::Map(
+            o.into_iter()
+                .map(|(k, v)| (Node::new(Value::Str(k), span), json_to_node(v)))
+                .collect(),
+        ),
+    };
+    Node::new(value, span)
+}
+
+fn non_empty_collection(n: &Node) -> bool {
+    match &n.value {
+        Value::Map(m) => !m.is_empty(),
+        Value::Seq(s) => !s.is_empty(),
+        _ => false,
+    }
+}
+
 /// Parses `text` as embedded JSON/YAML when it plausibly is one and yields collections.
+/// JSON goes through serde_json (fast); YAML through the kubeward loader.
 fn embedded_documents(text: &str) -> Option<Vec<Node>> {
     let t = text.trim();
     if t.len() < 8 || t.len() > MAX_EMBED_BYTES {
@@ -437,6 +541,10 @@ fn embedded_documents(text: &str) -> Option<Vec<Node>> {
     }
     let jsonish =
         (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'));
+    if jsonish && let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+        let node = json_to_node(v);
+        return non_empty_collection(&node).then(|| vec![node]);
+    }
     let yamlish = t.contains('\n') && starts_like_yaml(t);
     if !(jsonish || yamlish) {
         return None;
@@ -453,10 +561,7 @@ fn embedded_documents(text: &str) -> Option<Vec<Node>> {
         .documents
         .into_iter()
         .map(|d| d.root)
-        .filter(|r| {
-            matches!(&r.value, Value::Map(m) if !m.is_empty())
-                || matches!(&r.value, Value::Seq(s) if !s.is_empty())
-        })
+        .filter(non_empty_collection)
         .collect();
     (!docs.is_empty()).then_some(docs)
 }

@@ -4,7 +4,8 @@
 use std::sync::LazyLock;
 
 use crate::Rule;
-use crate::rules::{controlplane, dockerfile, image, input, network, pss, rbac, secrets, workload};
+use crate::rules::{
+    audit, controlplane, dockerfile, image, input, network, pss, rbac, secrets, workload};
 
 /// The category lists, in display order.
 static CATEGORIES: &[&[&Rule]] = &[
@@ -17,6 +18,7 @@ static CATEGORIES: &[&[&Rule]] = &[
     rbac::RULES,
     network::RULES,
     controlplane::RULES,
+    audit::RULES,
 ];
 
 static ALL: LazyLock<Vec<&'static Rule>> =

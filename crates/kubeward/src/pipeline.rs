@@ -34,9 +34,15 @@ struct FileWork {
     error: Option<InputError>,
 }
 
-/// Runs the scan.
+/// Runs the scan; with `parse_only`, files are read and loaded into objects but no rule runs
+/// (the loader's throughput, for benchmarks).
 #[must_use]
-pub fn scan(engine: &Engine, collected: Collected, max_file_size: u64) -> ScanResult {
+pub fn scan_with(
+    engine: &Engine,
+    collected: Collected,
+    max_file_size: u64,
+    parse_only: bool,
+) -> ScanResult {
     let files = collected.inputs.len();
     let work: Vec<FileWork> = collected
         .inputs
@@ -67,6 +73,17 @@ pub fn scan(engine: &Engine, collected: Collected, max_file_size: u64) -> ScanRe
             }
             let loaded = load_source(&source, Limits::default());
             let path: Arc<str> = source.path_arc();
+            if parse_only {
+                return FileWork {
+                    outcome: FileOutcome {
+                        objects: loaded.objects.len(),
+                        ..FileOutcome::default()
+                    },
+                    retained: Vec::new(),
+                    objects: Vec::new(),
+                    error: None,
+                };
+            }
             let outcome = engine.check_file(&loaded, &path);
             let objects = loaded
                 .objects
@@ -96,6 +113,7 @@ pub fn scan(engine: &Engine, collected: Collected, max_file_size: u64) -> ScanRe
     let mut facts = ObjectFacts::default();
     let mut retained = Vec::new();
     let mut objects = Vec::new();
+    let mut parsed_objects = 0usize;
     for w in work {
         diagnostics.extend(w.outcome.diagnostics);
         errors.extend(w.outcome.errors);
@@ -104,6 +122,7 @@ pub fn scan(engine: &Engine, collected: Collected, max_file_size: u64) -> ScanRe
         facts.labels.extend(w.outcome.facts.labels);
         retained.extend(w.retained);
         objects.extend(w.objects);
+        parsed_objects += w.outcome.objects;
     }
     if engine.has_bundle_rules() && !retained.is_empty() {
         let index = ObjectIndex::new(retained);
@@ -116,7 +135,7 @@ pub fn scan(engine: &Engine, collected: Collected, max_file_size: u64) -> ScanRe
         errors,
         summary: Summary {
             files,
-            objects: objects.len(),
+            objects: parsed_objects.max(objects.len()),
             suppressed: outcome.suppressed,
             skipped: collected.skipped,
         },

@@ -1,6 +1,7 @@
 //! The built-in rules, one file per rule, grouped by category. Each category module exposes
 //! `RULES`, which the [`crate::registry`] concatenates.
 
+pub mod audit;
 pub mod controlplane;
 pub mod dockerfile;
 pub mod image;

@@ -1,5 +1,6 @@
 //! Subcommands, one file each.
 
+mod audit;
 mod baseline;
 mod completions;
 mod config;
@@ -10,6 +11,7 @@ mod pss;
 mod rbac;
 mod rules;
 pub mod scan;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -34,6 +36,13 @@ enum Command {
     Node(node::NodeArgs),
     /// Probe live API server, kubelet and etcd endpoints the way an attacker would (read-only).
     Probe(probe::ProbeArgs),
+    /// Detect attacks and anomalies in API-server audit logs (files, `-`, `--follow`).
+    Audit(audit::AuditArgs),
+    /// Run the validating admission webhook (and the audit webhook backend) over HTTPS.
+    Serve(serve::ServeArgs),
+    /// Admission webhook install artefacts: certificates and manifests.
+    #[command(subcommand)]
+    Webhook(serve::WebhookCommand),
     /// List the rules.
     Rules(rules::RulesArgs),
     /// Show the documentation of a rule (by code or name).
@@ -61,6 +70,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rbac(command) => rbac::run(&command),
         Command::Node(args) => node::run(&args),
         Command::Probe(args) => probe::run(&args),
+        Command::Audit(args) => audit::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Webhook(command) => serve::run_webhook(&command),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Baseline(command) => baseline::run(command),

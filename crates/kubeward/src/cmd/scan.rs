@@ -12,7 +12,7 @@ use kubeward_rules::{Config, Engine, registry, selector_is_known, today_utc};
 use serde::{Deserialize, Serialize};
 
 use crate::input::{DEFAULT_MAX_FILE_SIZE, collect};
-use crate::pipeline::{ScanResult, rule_docs, scan};
+use crate::pipeline::{ScanResult, rule_docs, scan_with};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, output};
 
 /// Output formats.
@@ -82,6 +82,9 @@ pub struct ScanArgs {
     /// Print only errors and the summary line (text format).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Load the input without running rules (loader benchmarks).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
     /// Colour text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -129,6 +132,13 @@ pub fn build_engine(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>)>
 /// # Errors
 /// Configuration errors.
 pub fn scan_paths(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>, ScanResult)> {
+    scan_paths_with(args, false)
+}
+
+fn scan_paths_with(
+    args: &RuleArgs,
+    parse_only: bool,
+) -> anyhow::Result<(Engine, Option<String>, ScanResult)> {
     let (engine, fail_on) = build_engine(args)?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -136,10 +146,11 @@ pub fn scan_paths(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>, Sc
         args.paths.clone()
     };
     let collected = collect(&paths);
-    let result = scan(
+    let result = scan_with(
         &engine,
         collected,
         args.max_file_size.saturating_mul(1024 * 1024),
+        parse_only,
     );
     Ok((engine, fail_on, result))
 }
@@ -159,7 +170,7 @@ fn parse_fail_on(value: &str) -> anyhow::Result<Option<Severity>> {
 /// Usage, configuration and output errors.
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let threshold = parse_fail_on(args.fail_on.as_deref().unwrap_or("high"))?;
-    let (engine, config_fail_on, mut result) = scan_paths(&args.rules)?;
+    let (engine, config_fail_on, mut result) = scan_paths_with(&args.rules, args.parse_only)?;
     let threshold = match (&args.fail_on, config_fail_on) {
         (None, Some(from_config)) => parse_fail_on(&from_config)?,
         _ => threshold,

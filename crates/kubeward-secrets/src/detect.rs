@@ -3,7 +3,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use base64::Engine as _;
 use regex::{Captures, Regex, RegexBuilder};
 use serde::Serialize;
@@ -813,6 +813,7 @@ fn compiled() -> &'static Compiled {
         }
         Compiled {
             keywords: AhoCorasickBuilder::new()
+                .kind(Some(AhoCorasickKind::DFA))
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
                 .build(&words)
@@ -833,19 +834,17 @@ pub fn engine_ready() -> bool {
     c.keywords.is_some() && c.pem.is_some() && c.regexes.iter().all(Option::is_some)
 }
 
-/// Which patterns have a keyword in `text` (one overlapping Aho-Corasick pass; case is
-/// folded here and enforced by the regexes).
-fn triggered(text: &str) -> Vec<bool> {
+/// Which patterns have a keyword in `text`, as a bit set (one overlapping Aho-Corasick
+/// pass; case is folded here and enforced by the regexes).
+fn triggered(text: &str) -> u64 {
     let c = compiled();
-    let mut on = vec![false; PATTERNS.len()];
+    let mut on = 0u64;
     let Some(ac) = &c.keywords else {
         return on;
     };
     for m in ac.find_overlapping_iter(text) {
-        if let Some(&p) = c.owner.get(m.pattern().as_usize())
-            && let Some(slot) = on.get_mut(p)
-        {
-            *slot = true;
+        if let Some(&p) = c.owner.get(m.pattern().as_usize()) {
+            on |= 1u64 << (p % 64);
         }
     }
     on
@@ -879,8 +878,9 @@ pub fn scan_value(ctx: &ValueContext<'_>, value: &str) -> Vec<SecretMatch> {
         hits.extend(image_credentials(text));
     }
     let c = compiled();
-    for (i, on) in triggered(text).into_iter().enumerate() {
-        if !on {
+    let on = triggered(text);
+    for i in 0..PATTERNS.len() {
+        if on & (1u64 << (i % 64)) == 0 {
             continue;
         }
         let (Some(Some(re)), Some(p)) = (c.regexes.get(i), PATTERNS.get(i)) else {
@@ -1126,6 +1126,8 @@ mod tests {
     #[test]
     fn engine_compiles() {
         assert!(engine_ready());
+        // `triggered` keeps one bit per pattern.
+        assert!(PATTERNS.len() <= 64);
         for p in PATTERNS {
             assert!(build_regex(p.regex).is_some(), "{}", p.regex);
         }

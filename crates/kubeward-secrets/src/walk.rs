@@ -314,8 +314,20 @@ impl Walker {
     }
 
     fn map<'n>(&mut self, node: &'n Node, cur: &mut Cursor<'n>, hint: KindHint, frame: &Frame) {
+        // One pass for the fields that shape the walk (the last duplicate wins, as in
+        // `Node::get`).
+        let mut name = None;
+        let mut is_service_account = false;
+        let mut has_clusters = false;
+        for (k, v) in node.as_map().unwrap_or_default() {
+            match k.as_str() {
+                Some("name") => name = v.as_str(),
+                Some("type") => is_service_account = v.as_str() == Some("service_account"),
+                Some("clusters") => has_clusters = true,
+                _ => {}
+            }
+        }
         // `{name, value}` pairs: env vars, HTTP headers, parameters.
-        let name = str_field(node, "name");
         let pair_hint = if cur.has_key("httpHeaders") {
             KindHint::HttpHeader
         } else if cur.key_at(1) == Some("env") {
@@ -323,13 +335,12 @@ impl Walker {
         } else {
             hint
         };
-        let child_hint = if str_field(node, "type") == Some("service_account") {
+        let child_hint = if is_service_account {
             KindHint::GcpServiceAccount
         } else {
             hint
         };
         let parent_key = cur.last_key().map(str::to_string);
-        let has_clusters = node.get("clusters").is_some();
         for (key, value) in all_entries(node) {
             let k = key.clone();
             cur.segs.push(Seg::Key(key));

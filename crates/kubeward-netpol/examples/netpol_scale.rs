@@ -1,6 +1,6 @@
 //! Scale check: generates a cluster, computes full connectivity, prints time and peak memory.
 //!
-//! `cargo run --release -p kubeward-netpol --example netpol_scale -- [namespaces] [workloads/ns] [pods/workload] [policies/ns]`
+//! `cargo run --release -p kubeward-netpol --example netpol_scale -- [namespaces] [workloads/ns] [pods/workload] [policies/ns] [deny-all 0|1]`
 //! (default: 500 namespaces, 5 workloads, 4 pods each = 10,000 pods, 4 policies each = 2,000).
 #![allow(
     clippy::unwrap_used,
@@ -36,6 +36,7 @@ fn main() {
         workloads_per_ns: args.get(1).copied().unwrap_or(5),
         pods_per_workload: args.get(2).copied().unwrap_or(4),
         policies_per_ns: args.get(3).copied().unwrap_or(4),
+        deny_all: args.get(4).copied().unwrap_or(0) == 1,
     };
     let yaml = generator::cluster_yaml(42, &shape);
     let t = Instant::now();

@@ -232,6 +232,34 @@ impl Cluster {
                     || api == "extensions/v1beta1" =>
             {
                 let (policy, issues) = parse_policy(node, source, path);
+                if let Some(first) = issues
+                    .first()
+                    .map(|i| i.policy.clone())
+                    .or_else(|| policy.as_ref().map(|p| (*p.r).clone()))
+                {
+                    // The same namespace/name again replaces the earlier object (as `kubectl
+                    // apply` of both would).
+                    let before = self.policies.len();
+                    self.policies
+                        .retain(|p| !(p.r.namespace == first.namespace && p.r.name == first.name));
+                    let replaced_invalid = self.issues.iter().any(|i| {
+                        i.policy.namespace == first.namespace && i.policy.name == first.name
+                    });
+                    if before != self.policies.len() || replaced_invalid {
+                        self.issues.retain(|i| {
+                            !(i.policy.namespace == first.namespace && i.policy.name == first.name)
+                        });
+                        self.issues.push(PolicyIssue {
+                            policy: first.clone(),
+                            path: "metadata.name".to_string(),
+                            severity: crate::policy::IssueSeverity::Warning,
+                            message: format!(
+                                "NetworkPolicy {}/{} is defined more than once; this definition replaces the earlier one",
+                                first.namespace, first.name
+                            ),
+                        });
+                    }
+                }
                 self.issues.extend(issues);
                 if let Some(p) = policy {
                     self.policies.push(p);
@@ -239,6 +267,9 @@ impl Cluster {
             }
             k if WORKLOAD_KINDS.contains(&k) => {
                 if let Some(raw) = read_pods(k, node, source, path) {
+                    self.pods.retain(|p| {
+                        !(p.kind == raw.kind && p.namespace == raw.namespace && p.name == raw.name)
+                    });
                     self.pods.push(raw);
                 }
             }

@@ -1,6 +1,12 @@
 //! Coverage facts for scan rules.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+type PeerMemoKey = (
+    Option<String>,
+    Option<crate::selector::Selector>,
+    Option<crate::selector::Selector>,
+);
 
 use serde::{Deserialize, Serialize};
 
@@ -177,6 +183,7 @@ impl Cluster {
             }
         }
 
+        let mut memo: HashMap<PeerMemoKey, Vec<usize>> = HashMap::new();
         for p in &ix.policies {
             let loc = |path: &str| PolicyLocation {
                 policy: (*p.r).clone(),
@@ -210,7 +217,15 @@ impl Cluster {
                     for peer in rule.peers.iter().flatten() {
                         match &peer.kind {
                             PeerKind::Pods { ns, pods } => {
-                                let m = ix.peer_classes(p, &peer.kind);
+                                let key = (
+                                    ns.is_none().then(|| p.r.namespace.clone()),
+                                    ns.clone(),
+                                    pods.clone(),
+                                );
+                                let m = memo
+                                    .entry(key)
+                                    .or_insert_with(|| ix.peer_classes(p, &peer.kind))
+                                    .clone();
                                 if m.is_empty() {
                                     cov.peers_matching_nothing.push(loc(&peer.path));
                                 }

@@ -271,12 +271,6 @@ pub(crate) fn compute(ix: &Index, mut sink: impl FnMut(u32, u32, &PortSet)) {
         .collect();
     let (ip_of, ip_reps) = group(atom_keys);
     let nig = ip_reps.len();
-    if std::env::var_os("NETPOL_DEBUG").is_some() {
-        eprintln!(
-            "classes={nc} src_groups={nsg} dst_groups={ndg} ip_groups={nig} atoms={}",
-            ix.atoms.len()
-        );
-    }
     let ip_rep_addr: Vec<(Family, u128)> = ip_reps
         .iter()
         .filter_map(|&a| ix.atoms.get(a).map(|&(f, lo, _)| (f, lo)))
@@ -450,13 +444,15 @@ pub(crate) fn compute(ix: &Index, mut sink: impl FnMut(u32, u32, &PortSet)) {
             }
         }
         let mut emit = |t: usize, ing: PortSet| {
+            let ing = interner.id(ing);
             let res = if t < nsg {
-                ing.intersect(&egress_to(t, Some((dg, dpeer)), None))
+                let eg = interner.id(egress_to(t, Some((dg, dpeer)), None));
+                interner.intersect(ing, eg)
             } else {
                 ing
             };
-            if !res.is_empty() {
-                triples.push((idx(t), idx(dg), interner.id(res)));
+            if !interner.is_empty(res) {
+                triples.push((idx(t), idx(dg), res));
             }
         };
         if everyone.is_empty() {
@@ -599,13 +595,40 @@ pub(crate) fn compute(ix: &Index, mut sink: impl FnMut(u32, u32, &PortSet)) {
 
 const NONE: u32 = u32::MAX;
 
-/// Port sets by id, so rows hold 4-byte ids; unions of ids are cached.
+/// FxHash-style hasher for integer keys (the engine's maps are keyed by small integers).
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+
+/// Port sets by id, so rows hold 4-byte ids; unions and intersections of ids are cached.
 #[derive(Default)]
 struct Interner {
-    by_ptr: HashMap<usize, u32>,
+    by_ptr: FxMap<usize, u32>,
     by_value: HashMap<PortSet, u32>,
     sets: Vec<PortSet>,
-    unions: HashMap<(u32, u32), u32>,
+    unions: FxMap<(u32, u32), u32>,
+    intersections: FxMap<(u32, u32), u32>,
 }
 
 impl Interner {
@@ -625,6 +648,26 @@ impl Interner {
 
     fn get(&self, i: u32) -> Option<&PortSet> {
         self.sets.get(i as usize)
+    }
+
+    fn is_empty(&self, i: u32) -> bool {
+        self.get(i).is_none_or(PortSet::is_empty)
+    }
+
+    fn intersect(&mut self, a: u32, b: u32) -> u32 {
+        if a == b {
+            return a;
+        }
+        let key = (a.min(b), a.max(b));
+        if let Some(&u) = self.intersections.get(&key) {
+            return u;
+        }
+        let (Some(x), Some(y)) = (self.get(a), self.get(b)) else {
+            return a;
+        };
+        let u = self.id(x.intersect(y));
+        self.intersections.insert(key, u);
+        u
     }
 
     fn union(&mut self, a: u32, b: u32) -> u32 {

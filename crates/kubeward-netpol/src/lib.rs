@@ -221,16 +221,19 @@ impl Cluster {
         let eps: Vec<Endpoint> = (0..ix.endpoint_count())
             .filter_map(|i| ix.endpoint(i))
             .collect();
-        let mut out = Vec::new();
-        engine::compute(&ix, |a, b, ports| {
+        // Compact first, then one exact allocation for the result.
+        let mut compact: Vec<(u32, u32, PortSet)> = Vec::new();
+        engine::compute(&ix, |a, b, ports| compact.push((a, b, ports.clone())));
+        let mut out = Vec::with_capacity(compact.len());
+        for (a, b, ports) in compact {
             if let (Some(src), Some(dst)) = (eps.get(a as usize), eps.get(b as usize)) {
                 out.push(Connection {
                     src: src.clone(),
                     dst: dst.clone(),
-                    ports: ports.clone(),
+                    ports,
                 });
             }
-        });
+        }
         out
     }
 

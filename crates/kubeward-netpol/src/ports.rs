@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -280,23 +280,35 @@ struct PortSetData {
 /// assert_eq!(PortSet::all().intersect(&web), web);
 /// assert_eq!(serde_json::to_string(&PortSet::all()).unwrap(), r#""all""#);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PortSet(Arc<PortSetData>);
+
+impl Default for PortSet {
+    fn default() -> Self {
+        PortSet::none()
+    }
+}
 
 impl PortSet {
     /// Nothing allowed.
     #[must_use]
     pub fn none() -> Self {
-        PortSet::default()
+        static NONE: OnceLock<PortSet> = OnceLock::new();
+        NONE.get_or_init(|| PortSet(Arc::new(PortSetData::default())))
+            .clone()
     }
 
     /// Everything allowed.
     #[must_use]
     pub fn all() -> Self {
-        PortSet(Arc::new(PortSetData {
-            other: true,
-            by_protocol: [PortRanges::full(), PortRanges::full(), PortRanges::full()],
-        }))
+        static ALL: OnceLock<PortSet> = OnceLock::new();
+        ALL.get_or_init(|| {
+            PortSet(Arc::new(PortSetData {
+                other: true,
+                by_protocol: [PortRanges::full(), PortRanges::full(), PortRanges::full()],
+            }))
+        })
+        .clone()
     }
 
     /// `lo..=hi` of one protocol.

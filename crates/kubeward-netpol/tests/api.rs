@@ -601,3 +601,38 @@ spec:
     );
     assert!(diff(&after.connections(), &after.connections()).is_empty());
 }
+
+#[test]
+fn a_redefined_policy_replaces_the_earlier_one() {
+    // Recipe 11 defines `foo-deny-egress` twice: applying the file keeps the second.
+    let c = Cluster::from_yaml(
+        SourceId(0),
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: a}
+spec:
+  podSelector: {}
+  ingress: [{}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: a}
+spec:
+  podSelector: {}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: x, namespace: a}
+spec: {containers: [{name: c, image: i}]}
+"#,
+    );
+    assert_eq!(c.policies().len(), 1);
+    assert_eq!(c.issues().len(), 1);
+    assert_eq!(c.issues()[0].severity, IssueSeverity::Warning);
+    assert!(
+        c.connections()
+            .iter()
+            .all(|x| x.dst.as_workload().is_none())
+    );
+}

@@ -43,6 +43,7 @@ fn grouped_engine_matches_pairwise_evaluation() {
             workloads_per_ns: 5,
             pods_per_workload: (seed % 3) as usize,
             policies_per_ns: 1 + (seed % 5) as usize,
+            deny_all: seed % 4 == 0,
         };
         let yaml = cluster_yaml(seed, &shape);
         let cluster = Cluster::from_yaml(SourceId(0), &yaml);
@@ -68,6 +69,7 @@ fn synth_round_trips_generated_clusters() {
             workloads_per_ns: 5,
             pods_per_workload: 2,
             policies_per_ns: 4,
+            deny_all: seed == 7,
         };
         let cluster = Cluster::from_yaml(SourceId(0), &cluster_yaml(seed, &shape));
         let r = cluster.synth(None);

@@ -32,6 +32,8 @@ pub struct Shape {
     /// Pod objects per workload (0: only the Deployment template).
     pub pods_per_workload: usize,
     pub policies_per_ns: usize,
+    /// The first policy of every namespace denies everything (both directions).
+    pub deny_all: bool,
 }
 
 const TIERS: [&str; 5] = ["web", "api", "db", "cache", "worker"];
@@ -74,7 +76,11 @@ pub fn cluster_yaml(seed: u64, shape: &Shape) -> String {
             }
         }
         for p in 0..shape.policies_per_ns {
-            let kind = (p + r.below(2) as usize) % 7;
+            let kind = if shape.deny_all && p == 0 {
+                7
+            } else {
+                (p + r.below(2) as usize) % 7
+            };
             let _ = write!(
                 s,
                 "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p{p}, namespace: {ns}}}\nspec:\n"
@@ -125,6 +131,7 @@ pub fn cluster_yaml(seed: u64, shape: &Shape) -> String {
                         "  podSelector: {{matchLabels: {{tier: worker}}}}\n  egress:\n  - to: [{{podSelector: {{matchExpressions: [{{key: tier, operator: Exists}}]}}}}]\n  - ports: [{{port: 53, protocol: UDP}}]\n"
                     );
                 }
+                7 => s.push_str("  podSelector: {}\n  policyTypes: [Ingress, Egress]\n"),
                 _ => {
                     let _ = write!(
                         s,

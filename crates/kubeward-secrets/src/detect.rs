@@ -111,6 +111,8 @@ struct Pattern {
     keywords: &'static [(&'static str, bool)],
     regex: &'static str,
     check: Check,
+    /// The secret must not be followed by `[A-Za-z0-9_-]` (token formats built by `tok!`).
+    bounded: bool,
 }
 
 const AWS_HINTS: &[&str] = &["AKIA", "ASIA", "ABIA", "ACCA"];
@@ -444,8 +446,8 @@ fn check_url_credentials(_: &str, c: &Captures<'_>) -> Option<Hit> {
     if p.len() < 3 || is_placeholder(p) || p.starts_with('$') || p.starts_with('%') {
         return None;
     }
-    let user = c.name("user").map_or("", |m| m.as_str());
-    if is_placeholder(user) && !user.is_empty() && user.starts_with('$') {
+    // `${USER}:${PASS}@` and friends: a template, not a credential.
+    if c.name("user").is_some_and(|m| m.as_str().starts_with('$')) {
         return None;
     }
     let info = if DB_SCHEMES.contains(&scheme.as_str()) {
@@ -579,14 +581,12 @@ fn check_authorization(_: &str, c: &Captures<'_>) -> Option<Hit> {
     })
 }
 
-/// Word-character boundary for token formats (`[^A-Za-z0-9_]` or the ends of the text).
+/// A token format with a leading boundary (`[^A-Za-z0-9_-]` or the start of the text). The
+/// trailing boundary is checked after the match (`Pattern::bounded`), so that two tokens
+/// separated by one character are both found.
 macro_rules! tok {
     ($body:literal) => {
-        concat!(
-            r"(?:^|[^A-Za-z0-9_\-])(?P<s>",
-            $body,
-            r")(?:[^A-Za-z0-9_\-]|$)"
-        )
+        concat!(r"(?:^|[^A-Za-z0-9_\-])(?P<s>", $body, r")")
     };
 }
 
@@ -595,16 +595,19 @@ static PATTERNS: &[Pattern] = &[
         keywords: &[("service_account", true)],
         regex: r#""type"\s*:\s*"service_account""#,
         check: check_gcp_sa,
+        bounded: false,
     },
     Pattern {
         keywords: &[("\"auth\"", true)],
         regex: r#""auth"\s*:\s*"(?P<s>[A-Za-z0-9+/]{6,}={0,2})""#,
         check: check_docker_auth,
+        bounded: false,
     },
     Pattern {
         keywords: &[("client-key-data", true)],
         regex: r#"client-key-data["']?\s*:\s*["']?(?P<s>[A-Za-z0-9+/]{40,}={0,2})"#,
         check: check_client_key_data,
+        bounded: false,
     },
     Pattern {
         keywords: &[
@@ -615,6 +618,7 @@ static PATTERNS: &[Pattern] = &[
         ],
         regex: tok!(r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}"),
         check: check_aws_id,
+        bounded: true,
     },
     Pattern {
         keywords: &[
@@ -627,21 +631,25 @@ static PATTERNS: &[Pattern] = &[
         ],
         regex: r#"(?i:(?:aws)?[_\-.]?secret[_\-.]?(?:access[_\-.]?)?key)["']?\s*(?:[:=]|=>)\s*["']?(?P<s>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         check: check_aws_secret,
+        bounded: false,
     },
     Pattern {
         keywords: &[("AccountKey", false), ("SharedAccessKey", false)],
         regex: r"(?i:AccountKey|SharedAccessKey)\s*=\s*(?P<s>[A-Za-z0-9+/]{40,}={0,2})",
         check: check_azure,
+        bounded: false,
     },
     Pattern {
         keywords: &[("twilio", false)],
         regex: r#"(?i:twilio[A-Za-z0-9_.\-]*(?:token|secret|key))["']?\s*(?:[:=])\s*["']?(?P<s>[A-Za-z0-9]{32})(?:[^A-Za-z0-9]|$)"#,
         check: check_twilio,
+        bounded: false,
     },
     Pattern {
         keywords: &[("AIza", true)],
         regex: tok!(r"AIza[0-9A-Za-z_\-]{35}"),
         check: check_gcp_api,
+        bounded: true,
     },
     Pattern {
         keywords: &[
@@ -653,11 +661,13 @@ static PATTERNS: &[Pattern] = &[
         ],
         regex: tok!(r"gh[pousr]_[A-Za-z0-9]{36,251}"),
         check: check_github,
+        bounded: true,
     },
     Pattern {
         keywords: &[("github_pat_", true)],
         regex: tok!(r"github_pat_[A-Za-z0-9_]{60,244}"),
         check: check_github_fg,
+        bounded: true,
     },
     Pattern {
         keywords: &[
@@ -673,6 +683,7 @@ static PATTERNS: &[Pattern] = &[
         ],
         regex: r"(?:^|[^A-Za-z0-9_\-])(?P<s>(?:glpat|gldt|glrt|glptt|glft|glimt|glagent|gloas|glsoat)-[A-Za-z0-9_\-]{20,}(?:\.[A-Za-z0-9_\-]{2,})*)",
         check: check_gitlab,
+        bounded: false,
     },
     Pattern {
         keywords: &[
@@ -688,76 +699,91 @@ static PATTERNS: &[Pattern] = &[
             r"xox[abprs]-[0-9A-Za-z]{6,}(?:-[0-9A-Za-z]{3,}){1,4}|xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9\-]{20,}|xapp-\d-[A-Za-z0-9\-]{20,}"
         ),
         check: check_slack,
+        bounded: true,
     },
     Pattern {
         keywords: &[("hooks.slack.com", false)],
         regex: r"(?P<s>https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+\-]{20,})",
         check: check_slack_webhook,
+        bounded: false,
     },
     Pattern {
         keywords: &[("sk_live_", true), ("rk_live_", true)],
         regex: tok!(r"[sr]k_live_[A-Za-z0-9]{20,247}"),
         check: check_stripe,
+        bounded: true,
     },
     Pattern {
         keywords: &[("SG.", true)],
         regex: tok!(r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}"),
         check: check_sendgrid,
+        bounded: true,
     },
     Pattern {
         keywords: &[("npm_", true)],
         regex: tok!(r"npm_[A-Za-z0-9]{36}"),
         check: check_npm,
+        bounded: true,
     },
     Pattern {
         keywords: &[("_authToken", false)],
         regex: r#"_authToken\s*=\s*["']?(?P<s>[^\s"']+)"#,
         check: check_npmrc,
+        bounded: false,
     },
     Pattern {
         keywords: &[("pypi-AgE", true)],
         regex: tok!(r"pypi-AgE[A-Za-z0-9_\-]{50,}"),
         check: check_pypi,
+        bounded: true,
     },
     Pattern {
         keywords: &[("PRIVATE KEY", true)],
         regex: PEM_REGEX,
         check: check_pem,
+        bounded: false,
     },
     Pattern {
         keywords: &[("LS0tLS1CRUdJTi", true)],
         regex: r"(?P<s>LS0tLS1CRUdJTi[A-Za-z0-9+/=\r\n]{60,})",
         check: check_pem_b64,
+        bounded: false,
     },
     Pattern {
         keywords: &[("://", true)],
         regex: r#"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-:]{1,30})://(?P<user>[^\s:@/?#'"]{0,128}):(?P<s>[^\s@/?#'"]{1,256})@(?P<host>[A-Za-z0-9.\-_\[\]%]+)"#,
         check: check_url_credentials,
+        bounded: false,
     },
     Pattern {
         keywords: &[("password", false), ("pwd", false)],
         regex: r#"(?i:(?:^|;)\s*(?:password|pwd)\s*=\s*)(?P<s>[^;'"\r\n]{4,128})"#,
         check: check_ado,
+        bounded: false,
     },
     Pattern {
         keywords: &[("mysql", false), ("mariadb", false)],
         regex: r#"(?:mysql(?:admin|dump|sh|import|check)?|mariadb(?:-admin|-dump)?)\b[^\n;|&]*?\s-p(?P<s>[^\s'"]{4,128})"#,
         check: check_cli_password,
+        bounded: false,
     },
     Pattern {
         keywords: &[("redis-cli", false), ("sshpass", false)],
         regex: r#"(?:redis-cli\b[^\n;|&]*?\s-a|sshpass\s+-p)\s+["']?(?P<s>[^\s'"]{4,128})"#,
         check: check_cli_password,
+        bounded: false,
     },
     Pattern {
         keywords: &[("eyJ", true)],
         regex: tok!(r"eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*"),
         check: check_jwt,
+        bounded: true,
     },
     Pattern {
         keywords: &[("authorization", false)],
         regex: r#"(?i:authorization)["']?\s*[:=]\s*["']?(?P<scheme>(?i:bearer|basic|token))\s+(?P<s>[A-Za-z0-9._~+/\-]{8,}=*)"#,
         check: check_authorization,
+        bounded: false,
     },
     Pattern {
         keywords: &[
@@ -779,6 +805,7 @@ static PATTERNS: &[Pattern] = &[
         ],
         regex: r#"(?P<k>[A-Za-z0-9_.\-]{0,40}(?i:password|passwd|passphrase|pwd|secret|token|api[_\-.]?key|access[_\-.]?key|private[_\-.]?key|credentials?)[A-Za-z0-9_.\-]{0,40})["']?[ \t]*(?::=|=>|:|=)[ \t]*["']?(?P<s>[^\s"',;}\])]{6,512})"#,
         check: check_assignment,
+        bounded: false,
     },
 ];
 
@@ -887,6 +914,15 @@ pub fn scan_value(ctx: &ValueContext<'_>, value: &str) -> Vec<SecretMatch> {
             continue;
         };
         for caps in re.captures_iter(text) {
+            if p.bounded
+                && let Some(m) = caps.name("s")
+                && text
+                    .as_bytes()
+                    .get(m.end())
+                    .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                continue;
+            }
             if let Some(hit) = (p.check)(text, &caps) {
                 hits.push(hit);
             }
@@ -1150,6 +1186,30 @@ mod tests {
         assert_eq!(
             ids(&g, &format!("aws_secret_access_key = {secret}\n")),
             ["aws-secret-access-key"]
+        );
+    }
+
+    #[test]
+    fn adjacent_tokens_and_boundaries() {
+        let g = ValueContext::default();
+        let two = "AKIAZ3MQ7XWV4KP2LRTN,AKIAQ7WV4KP2LRTNZ3MX";
+        assert_eq!(ids(&g, two), ["aws-access-key-id", "aws-access-key-id"]);
+        // Too long for the format: not an access key id.
+        assert!(ids(&g, "AKIAZ3MQ7XWV4KP2LRTNQ").is_empty());
+        assert!(ids(&g, "xAKIAZ3MQ7XWV4KP2LRTN").is_empty());
+    }
+
+    #[test]
+    fn cli_passwords() {
+        let g = ValueContext::default();
+        assert_eq!(
+            ids(&g, "mysqldump -h db -uroot -pVx9kq2Lm4Rt7 app"),
+            ["sensitive-key-value"]
+        );
+        assert!(ids(&g, "mysql -uroot -p$MYSQL_ROOT_PASSWORD").is_empty());
+        assert_eq!(
+            ids(&g, "redis-cli -h r -a Qz8Wx3Ec5Rv7Tb ping"),
+            ["sensitive-key-value"]
         );
     }
 

@@ -111,6 +111,7 @@ pub(crate) struct RawPods {
     /// order: these are the ports named ports resolve against.
     pub ports: Vec<ContainerPort>,
     pub images: Vec<String>,
+    pub host_network: bool,
     pub source: SourceId,
     pub path: String,
 }
@@ -447,6 +448,10 @@ fn read_pods(kind: &str, node: &Node, source: SourceId, path: &str) -> Option<Ra
         labels,
         ports,
         images,
+        host_network: spec
+            .and_then(|s| s.get("hostNetwork"))
+            .and_then(Node::as_bool)
+            == Some(true),
         source,
         path: path.to_string(),
     })

@@ -106,6 +106,10 @@ pub struct Coverage {
     pub unresolved_named_ports: Vec<UnresolvedNamedPort>,
     /// Sensitive workloads reachable from every other workload.
     pub exposed_sensitive: Vec<SensitiveExposure>,
+    /// Workloads with `hostNetwork: true` pods: they use the node's address, which
+    /// NetworkPolicy does not reliably govern (the documented behaviour is undefined), so
+    /// their computed connectivity may not hold.
+    pub host_network: Vec<WorkloadRef>,
 }
 
 const SENSITIVE_IMAGES: [&str; 7] = [
@@ -290,6 +294,12 @@ impl Cluster {
         }
 
         cov.exposed_sensitive = sensitive(self, &ix);
+        cov.host_network = ix
+            .workloads
+            .iter()
+            .filter(|w| w.host_network)
+            .map(|w| (*w.r).clone())
+            .collect();
         cov.policies_selecting_nothing.sort();
         cov.peers_matching_nothing.sort();
         cov.allow_all_ingress.sort();

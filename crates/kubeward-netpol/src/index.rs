@@ -28,6 +28,8 @@ pub(crate) struct WorkloadInfo {
     pub ports: Vec<ContainerPort>,
     /// Sources and object paths the workload was read from.
     pub objects: Vec<(SourceId, String)>,
+    /// Some pod template uses `hostNetwork: true`.
+    pub host_network: bool,
 }
 
 /// Something traffic can come from or go to, as the evaluation sees it.
@@ -80,6 +82,7 @@ impl Index {
                 images: Vec::new(),
                 ports: Vec::new(),
                 objects: Vec::new(),
+                host_network: false,
             };
             for ri in raws {
                 let Some(raw) = c.pods.get(ri) else { continue };
@@ -119,6 +122,7 @@ impl Index {
                     }
                 }
                 info.objects.push((raw.source, raw.path.clone()));
+                info.host_network |= raw.host_network;
             }
             workload_by_ref.insert(w, wi);
             workloads.push(info);
@@ -141,7 +145,18 @@ impl Index {
         }
         let mut cuts = Vec::new();
         for p in &policies {
-            for rule in p.ingress.iter().chain(&p.egress) {
+            // Only rules that take effect cut the address space.
+            let ing = if p.ingress_type {
+                p.ingress.as_slice()
+            } else {
+                &[]
+            };
+            let eg = if p.egress_type {
+                p.egress.as_slice()
+            } else {
+                &[]
+            };
+            for rule in ing.iter().chain(eg) {
                 for peer in rule.peers.iter().flatten() {
                     if let PeerKind::Block(b) = &peer.kind {
                         cuts.push((b.family, b.lo, b.hi));

@@ -636,3 +636,42 @@ spec: {containers: [{name: c, image: i}]}
             .all(|x| x.dst.as_workload().is_none())
     );
 }
+
+#[test]
+fn ignored_rules_do_not_cut_the_address_space_and_host_network_is_flagged() {
+    let c = Cluster::from_yaml(
+        SourceId(0),
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: node-agent, namespace: a}
+spec: {hostNetwork: true, containers: [{name: c, image: i}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: a}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: [{}]
+  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]
+"#,
+    );
+    let ranges: Vec<String> = c
+        .endpoints()
+        .iter()
+        .filter(|e| e.as_workload().is_none())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        ranges,
+        vec![
+            "0.0.0.0-255.255.255.255",
+            "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+        ]
+    );
+    assert_eq!(
+        c.coverage().host_network,
+        vec![WorkloadRef::new("Pod", "a", "node-agent")]
+    );
+}

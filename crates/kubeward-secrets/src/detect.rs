@@ -26,6 +26,9 @@ use crate::redact::Redacted;
 pub const MAX_SCAN_BYTES: usize = 2 * 1024 * 1024;
 
 /// Where a value came from, to sharpen detection.
+///
+/// `Image`, `Kubeconfig`, `DockerConfig` and `GcpServiceAccount` enable extra key-aware
+/// detectors; the other hints are recorded for callers and currently change nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KindHint {

@@ -360,7 +360,8 @@ impl Analyzer {
             let present: Vec<&str> = PROVIDER_NAMES
                 .iter()
                 .copied()
-                .filter(|n| p.get(n).is_some_and(|v| !v.is_null() || *n == "identity"))
+                // `identity:` with no value is JSON null: a nil pointer upstream, so absent.
+                .filter(|n| p.get(n).is_some_and(|v| !v.is_null()))
                 .collect();
             let [name] = present.as_slice() else {
                 let msg = if present.is_empty() {
@@ -650,6 +651,21 @@ mod tests {
         // No key material in messages.
         let json = serde_json::to_string(&r).unwrap();
         assert!(!json.contains(GOOD_KEY) && !json.contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn null_provider_is_absent() {
+        let r = run(
+            "kind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - identity:\n",
+        );
+        assert_eq!(
+            kinds(&r),
+            [(
+                EncryptionFindingKind::InvalidProviderItem,
+                "resources[0].providers[0]".into()
+            )]
+        );
+        assert_eq!(r.secrets.unwrap().write_provider, None);
     }
 
     #[test]

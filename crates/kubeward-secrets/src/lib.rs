@@ -14,6 +14,39 @@
 //! Every secret is held in a [`Redacted`], which masks itself in `Display`, `Debug` and
 //! `Serialize` (`AKIA****`).
 //!
+//! ## How detection works
+//!
+//! 1. **Key-aware checks** run when the value has a key (map key, env var name, header
+//!    name, command-line flag): AWS secret keys, Azure account keys and Twilio tokens by key
+//!    name and shape; Docker `auth` (base64 `user:password`); kubeconfig `client-key-data`,
+//!    `token`, `password`; the generic `password`/`secret`/`token`/`api_key`/... heuristic,
+//!    which needs a non-placeholder, non-identifier value with enough Shannon entropy.
+//! 2. **Format detectors** (regexes written from the documented token formats) run only if
+//!    one of their keywords occurs in the value: a single ASCII-case-insensitive
+//!    Aho-Corasick DFA over all keywords is the prefilter.
+//! 3. Overlapping matches keep the more specific detector ([`ALL_DETECTORS`] order).
+//!
+//! [`is_placeholder`] removes templates and variable references (`${X}`, `$(X)`,
+//! `{{ .Values.x }}`, `%X%`, `<redacted>`), SOPS `ENC[...]` values, masked values
+//! (`****`, `xxxx`), repeated or sequential characters, and values with words like
+//! `changeme`, `example`, `dummy`, `REPLACE_ME`, `test`. Hashes and UUIDs under
+//! credential keys are reported with low confidence.
+//!
+//! ## Paths
+//!
+//! Field paths are built with [`kubeward_yaml::path_join`] / [`kubeward_yaml::path_index`]
+//! (`data.password`, `data["tls.key"]`, `spec.containers[0].env[2].value`), relative to
+//! the node passed in. A secret inside an embedded document (a kubeconfig in a ConfigMap,
+//! a `.dockerconfigjson`, the last-applied annotation) is reported at the outer field,
+//! with [`ObjectSecretFinding::embedded_path`] giving the path inside it.
+//!
+//! ## Limits
+//!
+//! Values are scanned up to [`MAX_SCAN_BYTES`]; embedded documents are followed three levels
+//! deep and up to 1 MiB. Tokens are recognised by shape, never verified against a service
+//! (no checksum validation, no network). Binary Secret values (keystores) are not scanned
+//! for formats but count as real values in [`analyze_secret_object`].
+//!
 //! ```
 //! let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: app:1\n    env:\n    - name: DATABASE_URL\n      value: postgres://app:Xk9pQ2vL7m@db:5432/app\n";
 //! let parsed = kubeward_yaml::parse_str(yaml);

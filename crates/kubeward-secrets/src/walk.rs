@@ -39,6 +39,9 @@ pub struct ObjectSecretFinding {
     pub embedded_path: Option<String>,
     /// How the field's text was decoded before scanning (applies to the outermost field).
     pub encoding: ValueEncoding,
+    /// The key context the value was scanned with (map key, env var or header name, flag),
+    /// for messages such as "`DB_PASSWORD` holds a literal credential".
+    pub key: Option<String>,
     /// The match; `byte_range` is relative to the innermost scanned string.
     pub matched: SecretMatch,
 }
@@ -413,13 +416,14 @@ impl Walker {
         }
     }
 
-    fn record(&mut self, cur: &Cursor<'_>, frame: &Frame, m: SecretMatch) {
+    fn record(&mut self, cur: &Cursor<'_>, key: Option<&str>, frame: &Frame, m: SecretMatch) {
         let (path, embedded_path) = frame.locate(cur.render());
         self.found.push((
             ObjectSecretFinding {
                 path,
                 embedded_path,
                 encoding: frame.encoding,
+                key: key.map(str::to_string),
                 matched: m,
             },
             frame.last_applied,
@@ -484,7 +488,7 @@ impl Walker {
             kind_hint: hint,
         };
         for m in scan_value(&ctx, text) {
-            self.record(cur, frame, m);
+            self.record(cur, key, frame, m);
         }
     }
 }

@@ -134,6 +134,17 @@ fn precision_and_recall() {
         "detector attribution: {}/{tp} as labelled",
         tp - wrong_detector.len()
     );
+    let mut per: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for c in cases.iter().filter(|c| c.positive) {
+        let e = per.entry(c.detector.as_deref().unwrap_or("?")).or_default();
+        e.0 += 1;
+        if !c.found.is_empty() {
+            e.1 += 1;
+        }
+    }
+    for (d, (n, found)) in &per {
+        println!("  {d:<28} {found}/{n}");
+    }
     for c in cases.iter().filter(|c| c.positive && c.found.is_empty()) {
         println!("  missed: {}", c.id);
     }

@@ -26,12 +26,13 @@ fn render(root: &Node) -> String {
         let m = &f.matched;
         writeln!(
             out,
-            "  secret {}{} [{:?}] {} {:?} {:?} {}",
+            "  secret {}{} key={:?} [{:?}] {} {:?} {:?} {}",
             f.path,
             f.embedded_path
                 .as_deref()
                 .map(|p| format!(" > {p}"))
                 .unwrap_or_default(),
+            f.key.as_deref().unwrap_or("-"),
             f.encoding,
             m.detector.id,
             m.confidence,

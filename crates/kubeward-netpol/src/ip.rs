@@ -230,6 +230,8 @@ pub(crate) struct Cidr {
     pub prefix: u8,
     /// Host bits were set in the written address (accepted by the API server, masked).
     pub host_bits: bool,
+    /// An IPv4 octet was written with leading zeros (accepted, read as decimal).
+    pub leading_zeros: bool,
 }
 
 impl Cidr {
@@ -258,6 +260,8 @@ impl Cidr {
             hi: lo | host_mask,
             prefix,
             host_bits: v & host_mask != 0,
+            leading_zeros: !addr.contains(':')
+                && addr.split('.').any(|o| o.len() > 1 && o.starts_with('0')),
         })
     }
 }

@@ -264,6 +264,18 @@ impl Cluster {
             .collect()
     }
 
+    /// The objects (source and field path of the object within it) a workload was read
+    /// from: its controller, ReplicaSets, Jobs and Pods. Empty for an unknown workload.
+    #[must_use]
+    pub fn workload_objects(&self, workload: &WorkloadRef) -> Vec<(SourceId, String)> {
+        let ix = self.index();
+        ix.workload_by_ref
+            .get(workload)
+            .and_then(|&i| ix.workloads.get(i))
+            .map(|w| w.objects.clone())
+            .unwrap_or_default()
+    }
+
     /// The valid NetworkPolicies, sorted.
     #[must_use]
     pub fn policies(&self) -> Vec<PolicyRef> {

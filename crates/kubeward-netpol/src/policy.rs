@@ -161,6 +161,14 @@ pub(crate) fn parse_policy(
     let mut sink = IssueSink::default();
     if r.name.is_empty() {
         sink.error("metadata.name", "name is required".to_string());
+    } else if !crate::selector::is_dns_subdomain(&r.name) {
+        sink.error(
+            "metadata.name",
+            format!(
+                "`{}` is not a valid name (a lowercase RFC 1123 subdomain)",
+                r.name
+            ),
+        );
     }
     let spec = node.get("spec").unwrap_or(&kubeward_yaml::NULL);
     if !spec.is_null() && !spec.is_map() {
@@ -383,6 +391,12 @@ fn parse_ip_block(b: &Node, path: &str, sink: &mut IssueSink) -> Option<IpBlock>
         sink.warn(
             &cidr_path,
             format!("`{cidr_s}` has host bits set; it is read as the whole network"),
+        );
+    }
+    if cidr.leading_zeros {
+        sink.warn(
+            &cidr_path,
+            format!("`{cidr_s}` has IPv4 octets with leading zeros, which are read as decimal"),
         );
     }
     let mut except = Vec::new();

@@ -675,3 +675,22 @@ spec:
         vec![WorkloadRef::new("Pod", "a", "node-agent")]
     );
 }
+
+#[test]
+fn workload_objects_point_back_to_inputs() {
+    let mut c = Cluster::new();
+    c.add_yaml(SourceId(1), "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: web-5d-1, namespace: a, labels: {pod-template-hash: 5d}, ownerReferences: [{kind: ReplicaSet, name: web-5d, controller: true}]}\n  spec: {containers: [{name: c, image: i}]}\n");
+    c.add_yaml(SourceId(2), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\nspec: {template: {spec: {containers: [{name: c, image: i}]}}}\n");
+    let objs = c.workload_objects(&WorkloadRef::new("Deployment", "a", "web"));
+    assert_eq!(
+        objs,
+        vec![
+            (SourceId(1), "items[0]".to_string()),
+            (SourceId(2), String::new())
+        ]
+    );
+    assert!(
+        c.workload_objects(&WorkloadRef::new("Deployment", "a", "nope"))
+            .is_empty()
+    );
+}

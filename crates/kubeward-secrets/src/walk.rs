@@ -277,15 +277,17 @@ impl Walker {
             let key = k.clone();
             cur.segs.push(Seg::Key(k));
             if let Some(raw) = v.as_str() {
-                match b64std(raw).and_then(|b| String::from_utf8(b).ok()) {
-                    Some(text) => {
+                match b64std(raw).map(String::from_utf8) {
+                    Some(Ok(text)) => {
                         let mut f = frame.clone();
                         if f.outer.is_none() {
                             f.encoding = ValueEncoding::Base64;
                         }
                         self.string(&text, cur, Some(&key), hint, &f);
                     }
-                    // Not base64 (invalid manifest) or binary: scan the raw text.
+                    // Binary content (images, keystores): no text to scan.
+                    Some(Err(_)) => {}
+                    // Not base64 (the API server would reject it): scan the raw text.
                     None => self.string(raw, cur, Some(&key), hint, frame),
                 }
             }
@@ -680,6 +682,49 @@ mod tests {
                 "kubeconfig-credential"
             )]
         );
+    }
+
+    #[test]
+    fn multi_document_embedded_yaml() {
+        let f = scan(
+            "kind: ConfigMap\ndata:\n  bundle.yaml: |\n    kind: ConfigMap\n    data: {a: b}\n    ---\n    kind: ConfigMap\n    data:\n      api_key: Qz8Wx3Ec5Rv7Tb9Yn\n",
+        );
+        assert_eq!(
+            summary(&f),
+            [(
+                "data[\"bundle.yaml\"]".to_string(),
+                Some("[1] > data.api_key".to_string()),
+                "sensitive-key-value"
+            )]
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_all_scanned() {
+        let f = scan("kind: ConfigMap\ndata:\n  api_key: Qz8Wx3Ec5Rv7Tb9Yn\n  api_key: ${KEY}\n");
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn list_items_and_sealed_secrets() {
+        let f = scan(
+            "kind: List\nitems:\n- kind: Secret\n  stringData: {password: Vx9kq2Lm4Rt7Zp}\n- kind: SealedSecret\n  spec:\n    encryptedData: {password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq}\n",
+        );
+        assert_eq!(
+            summary(&f),
+            [(
+                "items[0].stringData.password".to_string(),
+                None,
+                "sensitive-key-value"
+            )]
+        );
+    }
+
+    #[test]
+    fn binary_data_that_is_not_text_is_skipped() {
+        // base64 of bytes 0x89 'P' 'N' 'G' 0xff 0xfe ...
+        let f = scan("kind: ConfigMap\nbinaryData:\n  password: iVBOR//+AAEC\n");
+        assert!(f.is_empty());
     }
 
     #[test]

@@ -700,6 +700,28 @@ mod tests {
     }
 
     #[test]
+    fn nested_embedded_paths() {
+        use base64::Engine as _;
+        // last-applied JSON of a Secret whose data holds a base64 .dockerconfigjson.
+        let dcj = r#"{"auths":{"r.io":{"auth":"cm9ib3Q6UXczclR5N1VpOU9w"}}}"#;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(dcj);
+        let last = serde_json::json!({"kind": "Secret", "data": {".dockerconfigjson": b64}});
+        let yaml = format!(
+            "kind: Secret\nmetadata:\n  annotations:\n    {LAST_APPLIED}: {}\n",
+            serde_json::to_string(&last.to_string()).unwrap()
+        );
+        let f = scan(&yaml);
+        assert_eq!(
+            summary(&f),
+            [(
+                format!("metadata.annotations[\"{LAST_APPLIED}\"]"),
+                Some("data[\".dockerconfigjson\"] > auths[\"r.io\"].auth".to_string()),
+                "docker-registry-auth"
+            )]
+        );
+    }
+
+    #[test]
     fn duplicate_keys_are_all_scanned() {
         let f = scan("kind: ConfigMap\ndata:\n  api_key: Qz8Wx3Ec5Rv7Tb9Yn\n  api_key: ${KEY}\n");
         assert_eq!(f.len(), 1);

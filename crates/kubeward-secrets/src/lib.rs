@@ -1,5 +1,17 @@
 //! Secret detection for kubeward's "secrets hygiene" capability (an engine crate).
 //!
+//! ```
+//! let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: app:1\n    env:\n    - name: DATABASE_URL\n      value: postgres://app:Xk9pQ2vL7m@db:5432/app\n";
+//! let parsed = kubeward_yaml::parse_str(yaml);
+//! let findings = kubeward_secrets::scan_object(&parsed.documents[0].root);
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].path, "spec.containers[0].env[0].value");
+//! assert_eq!(findings[0].matched.detector.id, "database-connection-string");
+//! // The secret never shows up in output.
+//! assert!(!format!("{findings:?}").contains("Xk9pQ2vL7m"));
+//! assert!(!serde_json::to_string(&findings).unwrap().contains("Xk9pQ2vL7m"));
+//! ```
+//!
 //! Three analyses over parsed manifests ([`kubeward_yaml::Node`]), all returning domain
 //! results with field paths and never the secret itself in clear:
 //!
@@ -46,18 +58,6 @@
 //! deep and up to 1 MiB. Tokens are recognised by shape, never verified against a service
 //! (no checksum validation, no network). Binary Secret values (keystores) are not scanned
 //! for formats but count as real values in [`analyze_secret_object`].
-//!
-//! ```
-//! let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: app:1\n    env:\n    - name: DATABASE_URL\n      value: postgres://app:Xk9pQ2vL7m@db:5432/app\n";
-//! let parsed = kubeward_yaml::parse_str(yaml);
-//! let findings = kubeward_secrets::scan_object(&parsed.documents[0].root);
-//! assert_eq!(findings.len(), 1);
-//! assert_eq!(findings[0].path, "spec.containers[0].env[0].value");
-//! assert_eq!(findings[0].matched.detector.id, "database-connection-string");
-//! // The secret never shows up in output.
-//! assert!(!format!("{findings:?}").contains("Xk9pQ2vL7m"));
-//! assert!(!serde_json::to_string(&findings).unwrap().contains("Xk9pQ2vL7m"));
-//! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,
@@ -81,7 +81,7 @@ pub use catalog::{ALL_DETECTORS, Confidence, DetectorInfo, Severity, detector_by
 pub use committed::{CommittedSecret, CommittedValue, ValueStatus, Verdict, analyze_secret_object};
 pub use detect::{KindHint, MAX_SCAN_BYTES, SecretMatch, ValueContext, engine_ready, scan_value};
 pub use encryption::{
-    EncryptionFinding, EncryptionFindingKind, EncryptionReport, ProviderKind,
+    EncryptionFinding, EncryptionFindingKind, EncryptionReport, ProviderKind, SecretsCoverage,
     analyze_encryption_config,
 };
 pub use heuristics::{is_placeholder, shannon_entropy};

@@ -221,6 +221,10 @@ impl<'de> Deserialize<'de> for Endpoint {
 }
 
 /// Allowed traffic from `src` to `dst` on `ports`. A pair that is not listed is denied.
+///
+/// A workload's connection to itself is traffic between its pods as the policies decide
+/// (as cyclonus/policy-assistant simulate it). The Kubernetes documentation notes that a pod
+/// cannot block access to itself; that loopback traffic is not modelled separately.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Connection {
     /// Where traffic starts.

@@ -268,6 +268,20 @@ impl Cluster {
         out
     }
 
+    /// Streams the same connections as [`Cluster::connections`], in the same order, without
+    /// collecting them (for very large, very open clusters).
+    pub fn for_each_connection(&self, mut f: impl FnMut(&Endpoint, &Endpoint, &PortSet)) {
+        let ix = self.index();
+        let eps: Vec<Endpoint> = (0..ix.endpoint_count())
+            .filter_map(|i| ix.endpoint(i))
+            .collect();
+        engine::compute(&ix, |a, b, ports| {
+            if let (Some(src), Some(dst)) = (eps.get(a as usize), eps.get(b as usize)) {
+                f(src, dst, ports);
+            }
+        });
+    }
+
     /// [`Cluster::connections`] wrapped for JSON output.
     #[must_use]
     pub fn connections_report(&self) -> ConnectionsReport {

@@ -694,3 +694,18 @@ fn workload_objects_point_back_to_inputs() {
             .is_empty()
     );
 }
+
+#[test]
+fn streaming_matches_collected() {
+    let c = fixture("recipe-namespaces.yaml");
+    let mut streamed = Vec::new();
+    c.for_each_connection(|s, d, p| {
+        streamed.push(Connection {
+            src: s.clone(),
+            dst: d.clone(),
+            ports: p.clone(),
+        });
+    });
+    assert_eq!(streamed, c.connections());
+    assert!(!streamed.is_empty());
+}

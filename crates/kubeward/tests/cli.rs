@@ -636,3 +636,37 @@ fn every_corpus_manifest_loads_without_parse_errors() {
     assert_eq!(v["summary"]["files"], 694);
     assert!(v["summary"]["objects"].as_u64().unwrap() >= 1970);
 }
+
+#[test]
+fn helm_template_stream_reports_the_template() {
+    let stream = "---\n# Source: shop/templates/api.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: api\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: nginx:1.27}]\n";
+    let out = kubeward()
+        .args(["scan", "-", "--select", "POD010"])
+        .write_stdin(stream)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("<stdin>:8:3: POD010 host-network [high]"), "{text}");
+    assert!(text.contains("= template: shop/templates/api.yaml"), "{text}");
+}
+
+#[test]
+fn sarif_and_junit_goldens() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "p.yaml", GOOD_POD);
+    for (format, name) in [("sarif", "scan_sarif"), ("junit", "scan_junit"), ("text", "scan_text")] {
+        let out = kubeward()
+            .current_dir(dir.path())
+            .args(["scan", "p.yaml", "--format", format, "--select", "POD011,IMG002"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap().replace(env!("CARGO_PKG_VERSION"), "[version]");
+        insta::assert_snapshot!(name, text);
+    }
+}

@@ -77,6 +77,9 @@ pub struct FileOutcome {
     pub facts: ObjectFacts,
     /// Number of objects.
     pub objects: usize,
+    /// Findings an adapter already dropped because of an inline suppression (Dockerfile
+    /// `# kubeward:ignore` comments), for the summary.
+    pub suppressed: usize,
 }
 
 /// The final result of a run.

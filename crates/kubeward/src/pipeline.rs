@@ -114,7 +114,9 @@ pub fn scan_with(
     let mut retained = Vec::new();
     let mut objects = Vec::new();
     let mut parsed_objects = 0usize;
+    let mut suppressed_inline = 0usize;
     for w in work {
+        suppressed_inline += w.outcome.suppressed;
         diagnostics.extend(w.outcome.diagnostics);
         errors.extend(w.outcome.errors);
         errors.extend(w.error);
@@ -136,7 +138,7 @@ pub fn scan_with(
         summary: Summary {
             files,
             objects: parsed_objects.max(objects.len()),
-            suppressed: outcome.suppressed,
+            suppressed: outcome.suppressed + suppressed_inline,
             skipped: collected.skipped,
         },
         objects,

@@ -60,6 +60,9 @@ pub fn check(engine: &Engine, source: &SourceFile) -> FileOutcome {
             continue;
         };
         if comments.suppresses(finding.span.start.line, rule) {
+            if engine.settings().selection.enabled(rule) {
+                out.suppressed += 1;
+            }
             continue;
         }
         let path = paths.of(finding.span).map(|base| {
@@ -555,6 +558,7 @@ mod tests {
             .filter(|(c, _)| c.starts_with("IMG112") || c.starts_with("KW"))
             .collect();
         assert_eq!(ssh, [("IMG112", 4)]);
+        assert_eq!(out.suppressed, 1);
     }
 
     #[test]

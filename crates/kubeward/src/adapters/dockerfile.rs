@@ -355,6 +355,11 @@ impl Comments {
                     (&input::UNUSED_SUPPRESSION, message)
                 }
             };
+            let fix = if rule.code == input::INVALID_SUPPRESSION.code {
+                "Write the comment as `# kubeward:ignore CODE[,CODE]: reason`."
+            } else {
+                "Remove the unused codes from the `# kubeward:ignore` comment, or move it directly above the instruction it is meant for."
+            };
             let location = Location {
                 file: source.path_arc(),
                 start: span.start,
@@ -368,6 +373,7 @@ impl Comments {
                     message,
                     location,
                     snippet: Some(snippet_for(source, span)),
+                    fix: Some(fix.to_string()),
                     ..ExternalFinding::default()
                 },
             ));

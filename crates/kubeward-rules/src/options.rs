@@ -17,6 +17,11 @@ pub struct RuleOptions {
     /// `POD006 capabilities-added`: capabilities that may be added without a finding.
     /// Default: `NET_BIND_SERVICE`.
     pub allowed_capabilities: Option<Vec<String>>,
+    /// Rules of the Pod Security Standards controls (those with a `PSS` compliance reference):
+    /// the policy version their verdicts are evaluated at, as in the namespace label
+    /// `pod-security.kubernetes.io/enforce-version` (`v1.0` ... `v1.N`, or `latest`, the default).
+    #[schemars(with = "Option<String>")]
+    pub pss_version: Option<crate::rules::pss::PssVersion>,
 }
 
 impl RuleOptions {

@@ -1,14 +1,36 @@
 use kubeward_diagnostics::{Category, Severity};
 
-use super::util::{KINDS, capability_name, each_container, is_windows};
+use super::util::{KINDS, capability_name};
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cis, pss};
+use crate::rules::pss::verdict::violation_beyond;
 use crate::{Check, declare_rule};
-use kubeward_yaml::Node;
 
 declare_rule! {
     /// ## What it does
-    /// Flags Linux containers whose `securityContext.capabilities.drop` does not include `ALL`.
+    /// Flags containers whose `securityContext.capabilities.drop` does not include `ALL`
+    /// (exactly, in upper case), and default capabilities added back other than
+    /// `NET_BIND_SERVICE` (capabilities beyond the default set are reported by `POD006`,
+    /// `POD008` and `POD009`).
+    ///
+    /// Pod Security Standards control **Capabilities (restricted)** (Restricted; upstream check
+    /// `capabilities_restricted`). Containers must drop ALL capabilities and may only add back
+    /// NET_BIND_SERVICE. From v1.25 pods with spec.os.name: windows are exempt. Replaces
+    /// capabilities_baseline at the restricted level.
+    ///
+    /// Restricted fields:
+    /// - `spec.containers[*].securityContext.capabilities.drop`
+    /// - `spec.containers[*].securityContext.capabilities.add`
+    /// - `(the same fields of initContainers and ephemeralContainers)`
+    ///
+    /// Allowed values: drop must include ALL; add: undefined, empty, NET_BIND_SERVICE
+    ///
+    /// Policy versions:
+    /// - v1.22: Introduced.
+    /// - v1.25: Pods with spec.os.name: windows are exempt.
+    ///
+    /// The verdict comes from the kubeward-pss engine, which evaluates the pod template exactly
+    /// as the API server's Pod Security Admission does (`kubeward pss` gives the full verdict).
     ///
     /// ## Why is this bad?
     /// Container runtimes grant a default set of capabilities (`CHOWN`, `DAC_OVERRIDE`,
@@ -43,8 +65,15 @@ declare_rule! {
     /// Add `capabilities: {drop: [ALL]}` and add back only what is needed.
     ///
     /// ## Exceptions
-    /// Windows pods are not checked.
+    /// Windows pods (`spec.os.name: windows`) are not checked from policy v1.25.
     ///
+    /// ## Options
+    /// - `allowed-capabilities`: capabilities accepted without a finding when added back.
+
+    /// - `pss-version` (default `latest`): the Pod Security Standards policy version the verdict
+    ///   is evaluated at (`v1.0` ... `v1.N`), as in the namespace label
+    ///   `pod-security.kubernetes.io/enforce-version`; set it to the version your namespaces
+    ///   enforce.    ///
     /// ## References
     /// - Pod Security Standards, Restricted, "Capabilities"
     /// - CIS Kubernetes Benchmark 5.2.9
@@ -62,29 +91,33 @@ declare_rule! {
 }
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
-    each_container(ctx, |pod, container| {
-        if is_windows(pod) {
-            return;
-        }
-        let drop = container
-            .security_context()
-            .and_then(|sc| sc.get("capabilities"))
-            .and_then(|c| c.get("drop"));
-        let drops_all = drop
-            .into_iter()
-            .flat_map(Node::items)
-            .filter_map(Node::as_str)
-            .any(|c| capability_name(c) == "ALL");
-        if !drops_all {
-            let path = if drop.is_some() {
-                container.path_of("securityContext.capabilities.drop")
-            } else {
-                container.path_of("securityContext.capabilities")
-            };
+    let Some(v) = violation_beyond(
+        ctx,
+        "capabilities_restricted",
+        Some("capabilities_baseline"),
+    ) else {
+        return;
+    };
+    let allowed = ctx.options.allowed_capabilities();
+    for site in &v.sites {
+        let who = site.subject(&v.pod);
+        if site.engine_path.ends_with("capabilities.drop") {
             out.report(
-                path,
-                format!("{} does not drop `ALL` capabilities", container.describe()),
+                site.path.clone(),
+                format!("{who} does not drop `ALL` capabilities"),
             );
+            continue;
         }
-    });
+        let cap = capability_name(&site.value());
+        if allowed.iter().any(|a| capability_name(a) == cap) {
+            continue;
+        }
+        out.report(
+            site.path.clone(),
+            format!(
+                "{who} adds capability `{cap}`; the restricted profile allows only `NET_BIND_SERVICE`"
+            ),
+        )
+        .fix(format!("Remove `{cap}` from `capabilities.add`."));
+    }
 }

@@ -1,10 +1,10 @@
 use kubeward_diagnostics::{Category, Severity};
-use kubeward_model::PodTemplate;
 use kubeward_yaml::Node;
 
 use super::util::KINDS;
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cis, cwe, mitre, pss};
+use crate::rules::pss::verdict::violation;
 use crate::{Check, declare_rule};
 
 /// Host paths that give control of the node (container runtime sockets, the root, kubelet
@@ -39,6 +39,21 @@ declare_rule! {
     /// Flags `hostPath` volumes. Mounting a container runtime socket
     /// (`/var/run/docker.sock`, containerd, CRI-O), the node's `/`, `/etc`, `/proc`, `/var/lib/kubelet`
     /// and similar paths is reported as critical.
+    ///
+    /// Pod Security Standards control **HostPath Volumes** (Baseline; upstream check
+    /// `hostPathVolumes`). HostPath volumes mount host files and directories into the pod and
+    /// must be forbidden.
+    ///
+    /// Restricted fields:
+    /// - `spec.volumes[*].hostPath`
+    ///
+    /// Allowed values: undefined, null
+    ///
+    /// Policy versions:
+    /// - v1.0: Initial revision.
+    ///
+    /// The verdict comes from the kubeward-pss engine, which evaluates the pod template exactly
+    /// as the API server's Pod Security Admission does (`kubeward pss` gives the full verdict).
     ///
     /// ## Why is this bad?
     /// A `hostPath` volume exposes the node's filesystem to the pod. With the runtime socket
@@ -81,9 +96,13 @@ declare_rule! {
     /// `hostPath`. Build images with a daemonless builder instead of the runtime socket.
     ///
     /// ## Options
-    /// `options.allowed-host-paths`: paths accepted without a finding (exact, or a prefix
-    /// ending in `/`).
-    ///
+    /// - `allowed-host-paths`: paths accepted without a finding (exact, or a prefix ending in
+    ///   `/`).
+
+    /// - `pss-version` (default `latest`): the Pod Security Standards policy version the verdict
+    ///   is evaluated at (`v1.0` ... `v1.N`), as in the namespace label
+    ///   `pod-security.kubernetes.io/enforce-version`; set it to the version your namespaces
+    ///   enforce.    ///
     /// ## References
     /// - Pod Security Standards, Baseline, "HostPath Volumes"
     /// - MITRE ATT&CK T1611 Escape to Host
@@ -101,21 +120,12 @@ declare_rule! {
 }
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
-    let Some(pod) = PodTemplate::of(ctx.object) else {
+    let Some(v) = violation(ctx, "hostPathVolumes") else {
         return;
     };
-    for (i, volume) in pod
-        .spec
-        .get("volumes")
-        .into_iter()
-        .flat_map(Node::items)
-        .enumerate()
-    {
-        let Some(host_path) = volume.get("hostPath") else {
-            continue;
-        };
-        let path = host_path.get("path").and_then(Node::as_str).unwrap_or("");
-        let normalized = normalize(path);
+    for site in &v.sites {
+        let path_node = site.node.and_then(|n| n.get("path"));
+        let normalized = normalize(path_node.and_then(Node::as_str).unwrap_or(""));
         let allowed =
             ctx.options.allowed_host_paths.iter().any(|a| {
                 a == &normalized || (a.ends_with('/') && normalized.starts_with(a.as_str()))
@@ -123,8 +133,19 @@ fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
         if allowed {
             continue;
         }
-        let name = volume.get("name").and_then(Node::as_str).unwrap_or("");
-        let field = format!("{}.volumes[{i}].hostPath.path", pod.spec_path);
+        // `volumes[3].hostPath` -> the volume's name.
+        let name = site
+            .engine_path
+            .strip_suffix(".hostPath")
+            .and_then(|volume| v.pod.spec.at_path(volume))
+            .and_then(|n| n.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let field = if path_node.is_some() {
+            format!("{}.path", site.path)
+        } else {
+            site.path.clone()
+        };
         if CRITICAL_PATHS.contains(&normalized.as_str()) || normalized.ends_with(".sock") {
             out.report(
                 field,

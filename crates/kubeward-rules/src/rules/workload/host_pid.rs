@@ -1,13 +1,31 @@
 use kubeward_diagnostics::{Category, Severity};
 
-use super::util::{KINDS, report_true_pod_field};
+use super::util::KINDS;
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cis, mitre, pss};
+use crate::rules::pss::verdict::violation;
 use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
     /// Flags pods that set `hostPID: true`.
+    ///
+    /// Pod Security Standards control **Host Namespaces** (Baseline; upstream check
+    /// `hostNamespaces`). Sharing the host's network, PID or IPC namespaces must be disallowed:
+    /// it exposes host processes, sockets and shared memory to the pod.
+    ///
+    /// Restricted fields:
+    /// - `spec.hostNetwork`
+    /// - `spec.hostPID`
+    /// - `spec.hostIPC`
+    ///
+    /// Allowed values: undefined, false
+    ///
+    /// Policy versions:
+    /// - v1.0: Initial revision.
+    ///
+    /// The verdict comes from the kubeward-pss engine, which evaluates the pod template exactly
+    /// as the API server's Pod Security Admission does (`kubeward pss` gives the full verdict).
     ///
     /// ## Why is this bad?
     /// The pod sees every process of the node: it can read their environment variables and memory (secrets of other pods) and, with ptrace, inject into them; `nsenter -t 1` gives a host shell when combined with privileges.
@@ -41,6 +59,12 @@ declare_rule! {
     /// Node agents (CNI, kube-proxy, node exporters) may need it; suppress with
     /// `kubeward.io/ignore: "POD011: <why>"`.
     ///
+    /// ## Options
+    /// - `pss-version` (default `latest`): the Pod Security Standards policy version the verdict
+    ///   is evaluated at (`v1.0` ... `v1.N`), as in the namespace label
+    ///   `pod-security.kubernetes.io/enforce-version`; set it to the version your namespaces
+    ///   enforce.
+    ///
     /// ## References
     /// - Pod Security Standards, Baseline, "Host Namespaces"
     /// - CIS Kubernetes Benchmark 5.2.3
@@ -58,10 +82,13 @@ declare_rule! {
 }
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
-    report_true_pod_field(
-        ctx,
-        out,
-        "hostPID",
-        "pod shares the host's PID namespace (`hostPID: true`)",
-    );
+    let Some(v) = violation(ctx, "hostNamespaces") else {
+        return;
+    };
+    for site in v.sites.iter().filter(|s| s.engine_path == "hostPID") {
+        out.report(
+            site.path.clone(),
+            "pod shares the host's PID namespace (`hostPID: true`)",
+        );
+    }
 }

@@ -1,14 +1,32 @@
 use kubeward_diagnostics::{Category, Severity};
 use kubeward_yaml::Node;
 
-use super::util::{KINDS, each_container};
+use super::util::KINDS;
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cis, pss};
+use crate::rules::pss::verdict::violation;
 use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
     /// Flags container ports that set a non-zero `hostPort`.
+    ///
+    /// Pod Security Standards control **Host Ports** (Baseline; upstream check `hostPorts`).
+    /// HostPorts bind the node's network interfaces and must be disallowed entirely (there is
+    /// no allowed range in the standard).
+    ///
+    /// Restricted fields:
+    /// - `spec.containers[*].ports[*].hostPort`
+    /// - `spec.initContainers[*].ports[*].hostPort`
+    /// - `spec.ephemeralContainers[*].ports[*].hostPort`
+    ///
+    /// Allowed values: undefined, 0
+    ///
+    /// Policy versions:
+    /// - v1.0: Initial revision.
+    ///
+    /// The verdict comes from the kubeward-pss engine, which evaluates the pod template exactly
+    /// as the API server's Pod Security Admission does (`kubeward pss` gives the full verdict).
     ///
     /// ## Why is this bad?
     /// A host port binds the pod directly on the node's IP: it bypasses Services and
@@ -45,7 +63,11 @@ declare_rule! {
     ///
     /// ## Options
     /// `options.allowed-host-ports`: ports accepted without a finding.
-    ///
+
+    /// - `pss-version` (default `latest`): the Pod Security Standards policy version the verdict
+    ///   is evaluated at (`v1.0` ... `v1.N`), as in the namespace label
+    ///   `pod-security.kubernetes.io/enforce-version`; set it to the version your namespaces
+    ///   enforce.    ///
     /// ## References
     /// - Pod Security Standards, Baseline, "Host Ports"
     pub static HOST_PORT: Rule = Rule {
@@ -62,25 +84,17 @@ declare_rule! {
 }
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
-    each_container(ctx, |_, container| {
-        for (i, port) in container
-            .node
-            .get("ports")
-            .into_iter()
-            .flat_map(Node::items)
-            .enumerate()
-        {
-            let Some(host_port) = port.get("hostPort").and_then(Node::as_i64) else {
-                continue;
-            };
-            let allowed =
-                u16::try_from(host_port).is_ok_and(|p| ctx.options.allowed_host_ports.contains(&p));
-            if host_port != 0 && !allowed {
-                out.report(
-                    container.path_of(&format!("ports[{i}].hostPort")),
-                    format!("{} binds host port {host_port}", container.describe()),
-                );
-            }
+    let Some(v) = violation(ctx, "hostPorts") else {
+        return;
+    };
+    for site in &v.sites {
+        let port = site.node.and_then(Node::as_i64).unwrap_or(0);
+        if u16::try_from(port).is_ok_and(|p| ctx.options.allowed_host_ports.contains(&p)) {
+            continue;
         }
-    });
+        out.report(
+            site.path.clone(),
+            format!("{} binds host port {port}", site.subject(&v.pod)),
+        );
+    }
 }

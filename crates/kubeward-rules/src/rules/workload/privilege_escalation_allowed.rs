@@ -1,13 +1,35 @@
 use kubeward_diagnostics::{Category, Severity};
+use kubeward_yaml::Node;
 
-use super::util::{KINDS, container_bool, each_container, is_windows};
+use super::util::KINDS;
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cis, cwe, mitre, pss};
+use crate::rules::pss::verdict::violation;
 use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
     /// Flags Linux containers that do not set `securityContext.allowPrivilegeEscalation: false`.
+    ///
+    /// Pod Security Standards control **Privilege Escalation** (Restricted; upstream check
+    /// `allowPrivilegeEscalation`). Privilege escalation (such as via set-user-ID or
+    /// set-group-ID file mode) must not be allowed: every container must set
+    /// allowPrivilegeEscalation to false. From v1.25 pods with spec.os.name: windows are
+    /// exempt.
+    ///
+    /// Restricted fields:
+    /// - `spec.containers[*].securityContext.allowPrivilegeEscalation`
+    /// - `spec.initContainers[*].securityContext.allowPrivilegeEscalation`
+    /// - `spec.ephemeralContainers[*].securityContext.allowPrivilegeEscalation`
+    ///
+    /// Allowed values: false
+    ///
+    /// Policy versions:
+    /// - v1.8: Introduced with the field (Kubernetes 1.8).
+    /// - v1.25: Pods with spec.os.name: windows are exempt.
+    ///
+    /// The verdict comes from the kubeward-pss engine, which evaluates the pod template exactly
+    /// as the API server's Pod Security Admission does (`kubeward pss` gives the full verdict).
     ///
     /// ## Why is this bad?
     /// Unless it is `false`, a process can gain more privileges than its parent through setuid
@@ -41,7 +63,14 @@ declare_rule! {
     /// Set `securityContext.allowPrivilegeEscalation: false` on every container.
     ///
     /// ## Exceptions
-    /// Windows pods (`spec.os.name: windows`) are not checked: the field does not apply.
+    /// Windows pods (`spec.os.name: windows`) are not checked from policy v1.25: the field does
+    /// not apply.
+    ///
+    /// ## Options
+    /// - `pss-version` (default `latest`): the Pod Security Standards policy version the verdict
+    ///   is evaluated at (`v1.0` ... `v1.N`), as in the namespace label
+    ///   `pod-security.kubernetes.io/enforce-version`; set it to the version your namespaces
+    ///   enforce.
     ///
     /// ## References
     /// - Pod Security Standards, Restricted, "Privilege Escalation"
@@ -60,30 +89,16 @@ declare_rule! {
 }
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
-    each_container(ctx, |pod, container| {
-        if is_windows(pod) {
-            return;
-        }
-        match container_bool(container, "allowPrivilegeEscalation") {
-            (Some(false), _) => {}
-            (Some(true), path) => {
-                out.report(
-                    path,
-                    format!(
-                        "{} sets `allowPrivilegeEscalation: true`",
-                        container.describe()
-                    ),
-                );
-            }
-            (None, path) => {
-                out.report(
-                    path,
-                    format!(
-                        "{} does not set `allowPrivilegeEscalation: false`",
-                        container.describe()
-                    ),
-                );
-            }
-        }
-    });
+    let Some(v) = violation(ctx, "allowPrivilegeEscalation") else {
+        return;
+    };
+    for site in &v.sites {
+        let who = site.subject(&v.pod);
+        let message = if site.node.and_then(Node::as_bool) == Some(true) {
+            format!("{who} sets `allowPrivilegeEscalation: true`")
+        } else {
+            format!("{who} does not set `allowPrivilegeEscalation: false`")
+        };
+        out.report(site.path.clone(), message);
+    }
 }

@@ -1,13 +1,31 @@
 use kubeward_diagnostics::{Category, Severity};
 
-use super::util::{KINDS, container_bool, each_container};
+use super::util::KINDS;
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cis, cwe, mitre, nsa, pss};
+use crate::rules::pss::verdict::violation;
 use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
     /// Flags containers that run with `securityContext.privileged: true`.
+    ///
+    /// Pod Security Standards control **Privileged Containers** (Baseline; upstream check
+    /// `privileged`). Privileged containers disable most security mechanisms and must be
+    /// disallowed.
+    ///
+    /// Restricted fields:
+    /// - `spec.containers[*].securityContext.privileged`
+    /// - `spec.initContainers[*].securityContext.privileged`
+    /// - `spec.ephemeralContainers[*].securityContext.privileged`
+    ///
+    /// Allowed values: undefined, false
+    ///
+    /// Policy versions:
+    /// - v1.0: Initial revision.
+    ///
+    /// The verdict comes from the kubeward-pss engine, which evaluates the pod template exactly
+    /// as the API server's Pod Security Admission does (`kubeward pss` gives the full verdict).
     ///
     /// ## Why is this bad?
     /// A privileged container has every capability and sees every host device: root in it is
@@ -48,6 +66,12 @@ declare_rule! {
     /// object with `kubeward.io/ignore: "POD001: <why>"`, or exempt the namespace in
     /// `.kubeward.yaml`.
     ///
+    /// ## Options
+    /// - `pss-version` (default `latest`): the Pod Security Standards policy version the verdict
+    ///   is evaluated at (`v1.0` ... `v1.N`), as in the namespace label
+    ///   `pod-security.kubernetes.io/enforce-version`; set it to the version your namespaces
+    ///   enforce.
+    ///
     /// ## References
     /// - Pod Security Standards, Baseline, "Privileged Containers"
     /// - CIS Kubernetes Benchmark 5.2.2
@@ -66,15 +90,16 @@ declare_rule! {
 }
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
-    each_container(ctx, |_, container| {
-        if let (Some(true), path) = container_bool(container, "privileged") {
-            out.report(
-                path,
-                format!(
-                    "{} runs privileged (`privileged: true`)",
-                    container.describe()
-                ),
-            );
-        }
-    });
+    let Some(v) = violation(ctx, "privileged") else {
+        return;
+    };
+    for site in &v.sites {
+        out.report(
+            site.path.clone(),
+            format!(
+                "{} runs privileged (`privileged: true`)",
+                site.subject(&v.pod)
+            ),
+        );
+    }
 }

@@ -1,14 +1,35 @@
 use kubeward_diagnostics::{Category, Severity};
-use kubeward_yaml::Node;
 
-use super::util::{KINDS, each_container};
+use super::util::KINDS;
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{mitre, pss};
+use crate::rules::pss::verdict::violation;
 use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags containers with `securityContext.procMount: Unmasked`.
+    /// Flags containers whose `securityContext.procMount` is anything but `Default` (in
+    /// practice `Unmasked`). From policy v1.35 user-namespaced pods are reported by `POD104`.
+    ///
+    /// Pod Security Standards control **/proc Mount Type** (Baseline; upstream check
+    /// `procMount`). The default /proc masks reduce attack surface and are required. From
+    /// policy v1.35 the baseline level allows any procMount for pods in a user namespace
+    /// (spec.hostUsers: false); the restricted level still forbids it (see
+    /// procMount_restricted).
+    ///
+    /// Restricted fields:
+    /// - `spec.containers[*].securityContext.procMount`
+    /// - `spec.initContainers[*].securityContext.procMount`
+    /// - `spec.ephemeralContainers[*].securityContext.procMount`
+    ///
+    /// Allowed values: undefined, Default; from v1.35 any value when spec.hostUsers is false
+    ///
+    /// Policy versions:
+    /// - v1.0: Anything but Default is forbidden.
+    /// - v1.35: Relaxed for pods with spec.hostUsers: false.
+    ///
+    /// The verdict comes from the kubeward-pss engine, which evaluates the pod template exactly
+    /// as the API server's Pod Security Admission does (`kubeward pss` gives the full verdict).
     ///
     /// ## Why is this bad?
     /// The default `/proc` mount masks kernel interfaces (`/proc/sys`, `/proc/sysrq-trigger`,
@@ -21,7 +42,6 @@ declare_rule! {
     /// kind: Pod
     /// metadata: {name: nested}
     /// spec:
-    ///   hostUsers: false
     ///   containers:
     ///   - name: nested
     ///     image: registry.example.com/buildkit:0.16
@@ -44,6 +64,12 @@ declare_rule! {
     /// ## Fix
     /// Remove `procMount` or set it to `Default`.
     ///
+    /// ## Options
+    /// - `pss-version` (default `latest`): the Pod Security Standards policy version the verdict
+    ///   is evaluated at (`v1.0` ... `v1.N`), as in the namespace label
+    ///   `pod-security.kubernetes.io/enforce-version`; set it to the version your namespaces
+    ///   enforce.
+    ///
     /// ## References
     /// - Pod Security Standards, Baseline, "/proc Mount Type"
     pub static PROC_MOUNT_UNMASKED: Rule = Rule {
@@ -60,16 +86,17 @@ declare_rule! {
 }
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
-    each_container(ctx, |_, container| {
-        let value = container
-            .security_context()
-            .and_then(|sc| sc.get("procMount"))
-            .and_then(Node::as_str);
-        if value == Some("Unmasked") {
-            out.report(
-                container.path_of("securityContext.procMount"),
-                format!("{} mounts `/proc` unmasked", container.describe()),
-            );
-        }
-    });
+    let Some(v) = violation(ctx, "procMount") else {
+        return;
+    };
+    for site in &v.sites {
+        let who = site.subject(&v.pod);
+        let value = site.value();
+        let message = if value == "Unmasked" {
+            format!("{who} mounts `/proc` unmasked")
+        } else {
+            format!("{who} sets `procMount: {value}`")
+        };
+        out.report(site.path.clone(), message);
+    }
 }

@@ -1,14 +1,37 @@
 use kubeward_diagnostics::{Category, Severity};
+use kubeward_yaml::Node;
 
-use super::util::{KINDS, each_container, effective, is_windows};
+use super::util::KINDS;
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cis, cwe, pss};
+use crate::rules::pss::verdict::violation;
 use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags Linux containers that may run as root because neither the container nor the pod
-    /// sets `runAsNonRoot: true` and no non-zero `runAsUser` is set.
+    /// Flags containers that may run as root because neither the container nor the pod sets
+    /// `runAsNonRoot: true`, and pods or containers that set it to `false`. As in Pod Security
+    /// Admission, a non-zero `runAsUser` does not count: only `runAsNonRoot: true` does.
+    ///
+    /// Pod Security Standards control **Running as Non-root** (Restricted; upstream check
+    /// `runAsNonRoot`). Containers must be required to run as non-root users: runAsNonRoot must
+    /// be true at the pod level or in every container, and must not be false anywhere. From
+    /// v1.35 pods in a user namespace (spec.hostUsers: false) are exempt.
+    ///
+    /// Restricted fields:
+    /// - `spec.securityContext.runAsNonRoot`
+    /// - `spec.containers[*].securityContext.runAsNonRoot`
+    /// - `spec.initContainers[*].securityContext.runAsNonRoot`
+    /// - `spec.ephemeralContainers[*].securityContext.runAsNonRoot`
+    ///
+    /// Allowed values: true; undefined at container level when the pod level is true
+    ///
+    /// Policy versions:
+    /// - v1.0: Initial revision.
+    /// - v1.35: Pods with spec.hostUsers: false are exempt.
+    ///
+    /// The verdict comes from the kubeward-pss engine, which evaluates the pod template exactly
+    /// as the API server's Pod Security Admission does (`kubeward pss` gives the full verdict).
     ///
     /// ## Why is this bad?
     /// Without it, the image decides the user, and most images default to root. The kubelet
@@ -42,7 +65,13 @@ declare_rule! {
     /// Set `runAsNonRoot: true` in the pod's `securityContext`.
     ///
     /// ## Exceptions
-    /// Windows pods are not checked.
+    /// Pods in a user namespace (`spec.hostUsers: false`) are exempt from policy v1.35.
+    ///
+    /// ## Options
+    /// - `pss-version` (default `latest`): the Pod Security Standards policy version the verdict
+    ///   is evaluated at (`v1.0` ... `v1.N`), as in the namespace label
+    ///   `pod-security.kubernetes.io/enforce-version`; set it to the version your namespaces
+    ///   enforce.
     ///
     /// ## References
     /// - Pod Security Standards, Restricted, "Running as Non-root"
@@ -61,35 +90,18 @@ declare_rule! {
 }
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
-    each_container(ctx, |pod, container| {
-        if is_windows(pod) {
-            return;
-        }
-        let non_root = effective(pod, container, "runAsNonRoot");
-        if non_root.as_ref().and_then(|e| e.node.as_bool()) == Some(true) {
-            return;
-        }
-        let uid = effective(pod, container, "runAsUser").and_then(|e| e.node.as_i64());
-        if uid.is_some_and(|u| u > 0) {
-            return;
-        }
-        if uid == Some(0) {
-            // POD003 already reports an explicit root user.
-            return;
-        }
-        let (path, message) = match non_root {
-            Some(e) => (
-                e.path,
-                format!("{} sets `runAsNonRoot: false`", container.describe()),
-            ),
-            None => (
-                container.path_of("securityContext.runAsNonRoot"),
-                format!(
-                    "{} may run as root: `runAsNonRoot` is not set on the container or pod",
-                    container.describe()
-                ),
-            ),
+    let Some(v) = violation(ctx, "runAsNonRoot") else {
+        return;
+    };
+    for site in &v.sites {
+        let who = site.subject(&v.pod);
+        let message = if site.node.and_then(Node::as_bool) == Some(false) {
+            format!("{who} sets `runAsNonRoot: false`")
+        } else {
+            format!(
+                "{who} may run as root: `runAsNonRoot: true` is set on neither the container nor the pod"
+            )
         };
-        out.report(path, message);
-    });
+        out.report(site.path.clone(), message);
+    }
 }

@@ -1,31 +1,39 @@
 use kubeward_diagnostics::{Category, Severity};
-use kubeward_model::PodTemplate;
-use kubeward_yaml::Node;
 
 use super::util::KINDS;
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cis, pss};
+use crate::rules::pss::verdict::violation;
 use crate::{Check, declare_rule};
-
-/// Sysctls the kubelet considers safe (namespaced and isolated), as of Kubernetes 1.32.
-const SAFE_SYSCTLS: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-    "net.ipv4.tcp_rmem",
-    "net.ipv4.tcp_wmem",
-];
 
 declare_rule! {
     /// ## What it does
-    /// Flags pod `securityContext.sysctls` outside the set the kubelet considers safe.
+    /// Flags pod `securityContext.sysctls` outside the safe set of the policy version.
+    ///
+    /// Pod Security Standards control **Sysctls** (Baseline; upstream check `sysctls`). Sysctls
+    /// can disable security mechanisms or affect all containers on a host, and are disallowed
+    /// except for a safe subset that is namespaced and isolated from other pods.
+    ///
+    /// Restricted fields:
+    /// - `spec.securityContext.sysctls[*].name`
+    ///
+    /// Allowed values: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range,
+    /// net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start;
+    /// v1.27+: net.ipv4.ip_local_reserved_ports; v1.29+: net.ipv4.tcp_keepalive_time,
+    /// net.ipv4.tcp_fin_timeout, net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes;
+    /// v1.32+: net.ipv4.tcp_rmem, net.ipv4.tcp_wmem; v1.37+:
+    /// net.ipv4.tcp_slow_start_after_idle, net.ipv4.tcp_notsent_lowat
+    ///
+    /// Policy versions:
+    /// - v1.0: Five safe sysctls.
+    /// - v1.27: Adds net.ipv4.ip_local_reserved_ports.
+    /// - v1.29: Adds net.ipv4.tcp_keepalive_time, tcp_fin_timeout, tcp_keepalive_intvl,
+    ///   tcp_keepalive_probes.
+    /// - v1.32: Adds net.ipv4.tcp_rmem and net.ipv4.tcp_wmem.
+    /// - v1.37: Adds net.ipv4.tcp_slow_start_after_idle and net.ipv4.tcp_notsent_lowat.
+    ///
+    /// The verdict comes from the kubeward-pss engine, which evaluates the pod template exactly
+    /// as the API server's Pod Security Admission does (`kubeward pss` gives the full verdict).
     ///
     /// ## Why is this bad?
     /// Unsafe sysctls are not isolated per pod: they change kernel behaviour for the whole
@@ -61,6 +69,12 @@ declare_rule! {
     /// ## Fix
     /// Remove the sysctl, or tune it on dedicated nodes outside Kubernetes.
     ///
+    /// ## Options
+    /// - `pss-version` (default `latest`): the Pod Security Standards policy version the verdict
+    ///   is evaluated at (`v1.0` ... `v1.N`), as in the namespace label
+    ///   `pod-security.kubernetes.io/enforce-version`; set it to the version your namespaces
+    ///   enforce.
+    ///
     /// ## References
     /// - Pod Security Standards, Baseline, "Sysctls"
     /// - Kubernetes documentation, "Using sysctls in a Kubernetes Cluster"
@@ -78,17 +92,13 @@ declare_rule! {
 }
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
-    let Some(pod) = PodTemplate::of(ctx.object) else {
+    let Some(v) = violation(ctx, "sysctls") else {
         return;
     };
-    let sysctls = pod.security_context().and_then(|sc| sc.get("sysctls"));
-    for (i, sysctl) in sysctls.into_iter().flat_map(Node::items).enumerate() {
-        let name = sysctl.get("name").and_then(Node::as_str).unwrap_or("");
-        if !SAFE_SYSCTLS.contains(&name) {
-            out.report(
-                format!("{}.securityContext.sysctls[{i}].name", pod.spec_path),
-                format!("pod sets unsafe sysctl `{name}`"),
-            );
-        }
+    for site in &v.sites {
+        out.report(
+            site.path.clone(),
+            format!("pod sets unsafe sysctl `{}`", site.value()),
+        );
     }
 }

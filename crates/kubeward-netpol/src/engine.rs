@@ -382,6 +382,7 @@ pub(crate) fn compute(ix: &Index, mut sink: impl FnMut(u32, u32, &PortSet)) {
         acc
     };
 
+    let src_isolated: Vec<bool> = src_rules.iter().map(Option::is_some).collect();
     // Group level, destination-major: (source key, destination group, ports id). Source keys
     // are source groups, then `nsg + ip group`.
     let mut interner = Interner::default();
@@ -443,9 +444,8 @@ pub(crate) fn compute(ix: &Index, mut sink: impl FnMut(u32, u32, &PortSet)) {
                 }
             }
         }
-        let mut emit = |t: usize, ing: PortSet| {
-            let ing = interner.id(ing);
-            let res = if t < nsg {
+        let mut emit = |t: usize, ing: u32, interner: &mut Interner| {
+            let res = if t < nsg && src_isolated.get(t).copied().unwrap_or(false) {
                 let eg = interner.id(egress_to(t, Some((dg, dpeer)), None));
                 interner.intersect(ing, eg)
             } else {
@@ -458,16 +458,18 @@ pub(crate) fn compute(ix: &Index, mut sink: impl FnMut(u32, u32, &PortSet)) {
         if everyone.is_empty() {
             for &t in &touched {
                 if let Some(ing) = row.get_mut(t).and_then(Option::take) {
-                    emit(t, ing);
+                    let ing = interner.id(ing);
+                    emit(t, ing, &mut interner);
                 }
             }
         } else {
+            let everyone_id = interner.id(everyone.clone());
             for t in 0..nsg + nig {
                 let ing = match row.get_mut(t).and_then(Option::take) {
-                    Some(p) => p.union(&everyone),
-                    None => everyone.clone(),
+                    Some(p) => interner.id(p.union(&everyone)),
+                    None => everyone_id,
                 };
-                emit(t, ing);
+                emit(t, ing, &mut interner);
             }
         }
         touched.clear();
@@ -580,13 +582,25 @@ pub(crate) fn compute(ix: &Index, mut sink: impl FnMut(u32, u32, &PortSet)) {
                 }
             }
         }
-        hit.sort_unstable();
-        for &b in &hit {
-            if let Some(cur) = slot.get_mut(b as usize) {
-                if let Some(ps) = interner.get(*cur) {
-                    sink(idx(src), b, ps);
+        if hit.len() * 8 > nep {
+            // Dense: scan the slots in order instead of sorting.
+            for (b, cur) in slot.iter_mut().enumerate() {
+                if *cur != NONE {
+                    if let Some(ps) = interner.get(*cur) {
+                        sink(idx(src), idx(b), ps);
+                    }
+                    *cur = NONE;
                 }
-                *cur = NONE;
+            }
+        } else {
+            hit.sort_unstable();
+            for &b in &hit {
+                if let Some(cur) = slot.get_mut(b as usize) {
+                    if let Some(ps) = interner.get(*cur) {
+                        sink(idx(src), b, ps);
+                    }
+                    *cur = NONE;
+                }
             }
         }
         hit.clear();

@@ -1,7 +1,7 @@
 //! The cluster model: workloads (pods grouped by controlling owner), namespaces, policies.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -126,6 +126,8 @@ pub struct Cluster {
     pub(crate) pods: Vec<RawPods>,
     pub(crate) policies: Vec<Policy>,
     pub(crate) issues: Vec<PolicyIssue>,
+    policy_keys: HashSet<(String, String)>,
+    pod_keys: HashMap<(String, String, String), usize>,
     index: OnceLock<Arc<Index>>,
 }
 
@@ -136,6 +138,8 @@ impl Clone for Cluster {
             pods: self.pods.clone(),
             policies: self.policies.clone(),
             issues: self.issues.clone(),
+            policy_keys: self.policy_keys.clone(),
+            pod_keys: self.pod_keys.clone(),
             index: OnceLock::new(),
         }
     }
@@ -240,17 +244,23 @@ impl Cluster {
                 {
                     // The same namespace/name again replaces the earlier object (as `kubectl
                     // apply` of both would).
-                    let before = self.policies.len();
-                    self.policies
-                        .retain(|p| !(p.r.namespace == first.namespace && p.r.name == first.name));
-                    let replaced_invalid = self.issues.iter().any(|i| {
-                        i.policy.namespace == first.namespace && i.policy.name == first.name
-                    });
-                    if before != self.policies.len() || replaced_invalid {
-                        self.issues.retain(|i| {
-                            !(i.policy.namespace == first.namespace && i.policy.name == first.name)
+                    if !self
+                        .policy_keys
+                        .insert((first.namespace.clone(), first.name.clone()))
+                    {
+                        let before = self.policies.len();
+                        self.policies.retain(|p| {
+                            !(p.r.namespace == first.namespace && p.r.name == first.name)
                         });
-                        self.issues.push(PolicyIssue {
+                        let replaced_invalid = self.issues.iter().any(|i| {
+                            i.policy.namespace == first.namespace && i.policy.name == first.name
+                        });
+                        if before != self.policies.len() || replaced_invalid {
+                            self.issues.retain(|i| {
+                                !(i.policy.namespace == first.namespace
+                                    && i.policy.name == first.name)
+                            });
+                            self.issues.push(PolicyIssue {
                             policy: first.clone(),
                             path: "metadata.name".to_string(),
                             severity: crate::policy::IssueSeverity::Warning,
@@ -259,6 +269,7 @@ impl Cluster {
                                 first.namespace, first.name
                             ),
                         });
+                        }
                     }
                 }
                 self.issues.extend(issues);
@@ -268,10 +279,15 @@ impl Cluster {
             }
             k if WORKLOAD_KINDS.contains(&k) => {
                 if let Some(raw) = read_pods(k, node, source, path) {
-                    self.pods.retain(|p| {
-                        !(p.kind == raw.kind && p.namespace == raw.namespace && p.name == raw.name)
-                    });
-                    self.pods.push(raw);
+                    let key = (raw.kind.clone(), raw.namespace.clone(), raw.name.clone());
+                    match self.pod_keys.get(&key).and_then(|&i| self.pods.get_mut(i)) {
+                        // The same kind/namespace/name again replaces the earlier object.
+                        Some(slot) => *slot = raw,
+                        None => {
+                            self.pod_keys.insert(key, self.pods.len());
+                            self.pods.push(raw);
+                        }
+                    }
                 }
             }
             _ => {}
@@ -289,6 +305,7 @@ impl Cluster {
     pub fn clear_policies(&mut self) {
         self.policies.clear();
         self.issues.clear();
+        self.policy_keys.clear();
         self.index = OnceLock::new();
     }
 

@@ -162,6 +162,10 @@ impl Cluster {
         }
 
         // Default deny per namespace.
+        let mut per_ns: HashMap<&str, usize> = HashMap::new();
+        for w in &ix.workloads {
+            *per_ns.entry(w.r.namespace.as_str()).or_default() += 1;
+        }
         for (ni, name) in ix.ns_names.iter().enumerate() {
             let pols = ix.policies_by_ns.get(ni).map_or(&[][..], Vec::as_slice);
             let mut ing = false;
@@ -178,11 +182,7 @@ impl Cluster {
                         namespace: name.clone(),
                         ingress_missing: !ing,
                         egress_missing: !eg,
-                        workloads: ix
-                            .workloads
-                            .iter()
-                            .filter(|w| w.r.namespace == *name)
-                            .count(),
+                        workloads: per_ns.get(name.as_str()).copied().unwrap_or(0),
                     });
             }
         }

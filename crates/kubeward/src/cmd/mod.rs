@@ -5,6 +5,7 @@ mod baseline;
 mod completions;
 mod config;
 mod explain;
+mod netpol;
 mod node;
 mod probe;
 mod pss;
@@ -32,6 +33,9 @@ enum Command {
     /// Answer RBAC questions exactly as the API server's authorizer would (who-can, can-i, access, paths).
     #[command(subcommand)]
     Rbac(rbac::RbacCommand),
+    /// Network policies: connections, explain, graph, synth, isolate, diff.
+    #[command(subcommand)]
+    Netpol(netpol::NetpolCommand),
     /// Check a node's control-plane, etcd and kubelet configuration against the CIS Kubernetes Benchmark.
     Node(node::NodeArgs),
     /// Probe live API server, kubelet and etcd endpoints the way an attacker would (read-only).
@@ -68,6 +72,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => scan::run(args),
         Command::Pss(args) => pss::run(&args),
         Command::Rbac(command) => rbac::run(&command),
+        Command::Netpol(command) => netpol::run(&command),
         Command::Node(args) => node::run(&args),
         Command::Probe(args) => probe::run(&args),
         Command::Audit(args) => audit::run(&args),

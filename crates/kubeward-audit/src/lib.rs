@@ -35,7 +35,8 @@
 //! ```
 //!
 //! Modules: [`event`] (types and parsing), [`input`] (line reader, gzip, file follower),
-//! [`queue`] (bounded webhook queue), [`config`], [`engine`], [`finding`], [`dedup`].
+//! [`queue`] (bounded webhook queue), [`config`], [`engine`], [`finding`], [`dedup`], [`meta`]
+//! (every detector's metadata as a named static).
 //!
 //! # How events are judged
 //!
@@ -77,6 +78,47 @@ pub mod finding;
 pub mod input;
 mod objects;
 pub mod queue;
+
+/// Every detector's [`DetectorMeta`] as a named static, by code, for `const` tables such as
+/// kubeward-rules' AUD rules (which take their documentation, severity and MITRE technique
+/// from here, so the engine stays the one source of that text).
+///
+/// ```
+/// assert_eq!(kubeward_audit::meta::AUD003.name, "exec-into-pod");
+/// let catalogue: Vec<_> = kubeward_audit::Engine::catalogue().collect();
+/// assert_eq!(kubeward_audit::meta::ALL.len(), catalogue.len());
+/// assert!(kubeward_audit::meta::ALL.iter().zip(catalogue).all(|(a, b)| std::ptr::eq(*a, b)));
+/// ```
+pub mod meta {
+    pub use crate::detectors::access::{
+        ANONYMOUS_META as AUD011, ATTACH_META as AUD004, EXEC_META as AUD003,
+        IMPERSONATION_META as AUD010, NODE_PROXY_META as AUD006, PORT_FORWARD_META as AUD005,
+        SA_TOKEN_META as AUD009, SECRET_LIST_META as AUD002, SECRET_READ_META as AUD001,
+    };
+    pub use crate::detectors::anomaly::{
+        FIRST_SEEN_IDENTITY_META as AUD022, FIRST_SEEN_IP_META as AUD023,
+        FIRST_SEEN_UA_META as AUD024, FORBIDDEN_BURST_META as AUD012, RATE_SPIKE_META as AUD021,
+    };
+    pub use crate::detectors::privilege::{
+        CLUSTER_ADMIN_META as AUD007, CSR_META as AUD019, RBAC_WILDCARD_META as AUD008,
+    };
+    pub use crate::detectors::tamper::{
+        AUDIT_TAMPER_META as AUD017, CRD_META as AUD018, EVENT_DELETED_META as AUD020,
+        WEBHOOK_META as AUD016,
+    };
+    pub use crate::detectors::workload::{
+        HOSTPATH_META as AUD014, PRIVILEGED_META as AUD013, PROTECTED_META as AUD015,
+    };
+
+    use crate::finding::DetectorMeta;
+
+    /// Every detector's metadata in code order (the same order as [`crate::Engine::catalogue`]).
+    pub static ALL: [&DetectorMeta; 24] = [
+        &AUD001, &AUD002, &AUD003, &AUD004, &AUD005, &AUD006, &AUD007, &AUD008, &AUD009, &AUD010,
+        &AUD011, &AUD012, &AUD013, &AUD014, &AUD015, &AUD016, &AUD017, &AUD018, &AUD019, &AUD020,
+        &AUD021, &AUD022, &AUD023, &AUD024,
+    ];
+}
 
 pub use config::{AllowList, Config, ConfigError};
 pub use engine::{Engine, EngineStats, ScanReport};

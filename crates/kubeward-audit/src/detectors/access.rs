@@ -16,7 +16,8 @@ const SECRET_READERS: &[&str] = &[
     "system:node:*",
 ];
 
-static SECRET_READ_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static SECRET_READ_META: DetectorMeta = DetectorMeta {
     code: "AUD001",
     name: "secret-read-by-unusual-identity",
     title: "Secret read by an identity outside the allow-list",
@@ -87,7 +88,8 @@ pub(crate) const SECRET_READ: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static SECRET_LIST_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static SECRET_LIST_META: DetectorMeta = DetectorMeta {
     code: "AUD002",
     name: "secret-list-cluster-wide",
     title: "Secrets listed or watched across all namespaces",
@@ -150,7 +152,8 @@ fn pod_session(ev: &Event<'_>, sub: &str) -> bool {
     ev.targets("pods", sub) && matches!(ev.verb.as_ref(), "create" | "get") && ev.allowed()
 }
 
-static EXEC_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static EXEC_META: DetectorMeta = DetectorMeta {
     code: "AUD003",
     name: "exec-into-pod",
     title: "Command executed in a container (pods/exec)",
@@ -210,7 +213,8 @@ pub(crate) const EXEC: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static ATTACH_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static ATTACH_META: DetectorMeta = DetectorMeta {
     code: "AUD004",
     name: "attach-to-pod",
     title: "Terminal attached to a running container (pods/attach)",
@@ -256,7 +260,8 @@ pub(crate) const ATTACH: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static PORT_FORWARD_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static PORT_FORWARD_META: DetectorMeta = DetectorMeta {
     code: "AUD005",
     name: "port-forward",
     title: "Port forwarded into a pod (pods/portforward)",
@@ -302,7 +307,8 @@ pub(crate) const PORT_FORWARD: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static NODE_PROXY_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static NODE_PROXY_META: DetectorMeta = DetectorMeta {
     code: "AUD006",
     name: "node-proxy-access",
     title: "Kubelet API reached through the API server (nodes/proxy)",
@@ -368,7 +374,8 @@ pub(crate) const NODE_PROXY: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static SA_TOKEN_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static SA_TOKEN_META: DetectorMeta = DetectorMeta {
     code: "AUD009",
     name: "serviceaccount-token-created",
     title: "Service-account token minted (TokenRequest)",
@@ -430,7 +437,8 @@ pub(crate) const SA_TOKEN: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static IMPERSONATION_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static IMPERSONATION_META: DetectorMeta = DetectorMeta {
     code: "AUD010",
     name: "impersonation",
     title: "Request made while impersonating another identity",
@@ -489,7 +497,8 @@ pub(crate) const IMPERSONATION: Spec = Spec {
     allow_authenticated_only: true,
 };
 
-static ANONYMOUS_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static ANONYMOUS_META: DetectorMeta = DetectorMeta {
     code: "AUD011",
     name: "anonymous-request-allowed",
     title: "Unauthenticated request allowed",

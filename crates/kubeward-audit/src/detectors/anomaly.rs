@@ -15,7 +15,8 @@ use crate::finding::{DetectorMeta, Hit, NeedsLevel, Severity};
 
 const MICROS: i64 = 1_000_000;
 
-static FORBIDDEN_BURST_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static FORBIDDEN_BURST_META: DetectorMeta = DetectorMeta {
     code: "AUD012",
     name: "forbidden-burst",
     title: "Burst of 403 Forbidden responses to one identity",
@@ -158,7 +159,8 @@ pub(crate) const FORBIDDEN_BURST: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static RATE_SPIKE_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static RATE_SPIKE_META: DetectorMeta = DetectorMeta {
     code: "AUD021",
     name: "rate-spike",
     title: "Request rate of an identity far above its rolling baseline",
@@ -469,7 +471,8 @@ impl Detector for FirstSeen {
     }
 }
 
-static FIRST_SEEN_IDENTITY_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static FIRST_SEEN_IDENTITY_META: DetectorMeta = DetectorMeta {
     code: "AUD022",
     name: "first-seen-identity",
     title: "Identity makes its first sensitive request",
@@ -501,7 +504,8 @@ New deployments and new team members. Memory is per engine run: a restart learns
 "#,
 };
 
-static FIRST_SEEN_IP_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static FIRST_SEEN_IP_META: DetectorMeta = DetectorMeta {
     code: "AUD023",
     name: "first-seen-source-ip",
     title: "Known identity makes a sensitive request from a new source IP",
@@ -534,7 +538,8 @@ threshold or allow the identity for pod-based service accounts.
 "#,
 };
 
-static FIRST_SEEN_UA_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static FIRST_SEEN_UA_META: DetectorMeta = DetectorMeta {
     code: "AUD024",
     name: "first-seen-user-agent",
     title: "Known identity makes a sensitive request with a new client program",

@@ -7,11 +7,11 @@ use crate::config::{AllowList, Config};
 use crate::event::Event;
 use crate::finding::{DetectorMeta, Hit};
 
-mod access;
-mod anomaly;
-mod privilege;
-mod tamper;
-mod workload;
+pub(crate) mod access;
+pub(crate) mod anomaly;
+pub(crate) mod privilege;
+pub(crate) mod tamper;
+pub(crate) mod workload;
 
 /// What a detector sees besides the event.
 pub(crate) struct Cx<'c> {

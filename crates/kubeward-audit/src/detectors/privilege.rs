@@ -15,7 +15,8 @@ fn rbac_write(ev: &Event<'_>, resources: &[&str]) -> bool {
         && ev.allowed()
 }
 
-static CLUSTER_ADMIN_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static CLUSTER_ADMIN_META: DetectorMeta = DetectorMeta {
     code: "AUD007",
     name: "cluster-admin-binding-created",
     title: "Binding to cluster-admin created or changed",
@@ -98,7 +99,8 @@ pub(crate) const CLUSTER_ADMIN_BINDING: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static RBAC_WILDCARD_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static RBAC_WILDCARD_META: DetectorMeta = DetectorMeta {
     code: "AUD008",
     name: "rbac-wildcard-role-created",
     title: "Role or ClusterRole with wildcard rules created or changed",
@@ -175,7 +177,8 @@ pub(crate) const RBAC_WILDCARD: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static CSR_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static CSR_META: DetectorMeta = DetectorMeta {
     code: "AUD019",
     name: "csr-approved",
     title: "Certificate signing request approved by a person or unusual identity",

@@ -27,7 +27,8 @@ const ADMISSION_RESOURCES: &[&str] = &[
     "mutatingadmissionpolicybindings",
 ];
 
-static WEBHOOK_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static WEBHOOK_META: DetectorMeta = DetectorMeta {
     code: "AUD016",
     name: "webhook-configuration-changed",
     title: "Admission webhook or admission policy changed",
@@ -95,7 +96,8 @@ const TAMPER_RESOURCES: &[&str] = &[
     "services",
 ];
 
-static AUDIT_TAMPER_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static AUDIT_TAMPER_META: DetectorMeta = DetectorMeta {
     code: "AUD017",
     name: "audit-policy-or-logging-tampering",
     title: "Audit or logging pipeline changed or removed",
@@ -190,7 +192,8 @@ pub(crate) const AUDIT_TAMPER: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static CRD_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static CRD_META: DetectorMeta = DetectorMeta {
     code: "AUD018",
     name: "crd-or-apiservice-registered",
     title: "CustomResourceDefinition or APIService registered",
@@ -262,7 +265,8 @@ pub(crate) const CRD_APISERVICE: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static EVENT_DELETED_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static EVENT_DELETED_META: DetectorMeta = DetectorMeta {
     code: "AUD020",
     name: "event-deleted",
     title: "Kubernetes Events deleted",

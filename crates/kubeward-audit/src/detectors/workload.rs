@@ -61,7 +61,8 @@ fn spec_of(ev: &Event<'_>, cx: &Cx<'_>) -> Option<(&'static str, PodSpec)> {
     pod_spec(ev)
 }
 
-static PRIVILEGED_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static PRIVILEGED_META: DetectorMeta = DetectorMeta {
     code: "AUD013",
     name: "privileged-pod-created",
     title: "Privileged container created",
@@ -128,7 +129,8 @@ pub(crate) const PRIVILEGED: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static HOSTPATH_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static HOSTPATH_META: DetectorMeta = DetectorMeta {
     code: "AUD014",
     name: "hostpath-pod-created",
     title: "Pod with a hostPath volume created",
@@ -199,7 +201,8 @@ pub(crate) const HOSTPATH: Spec = Spec {
     allow_authenticated_only: false,
 };
 
-static PROTECTED_META: DetectorMeta = DetectorMeta {
+/// The metadata and documentation of this detector (re-exported in [`crate::meta`]).
+pub static PROTECTED_META: DetectorMeta = DetectorMeta {
     code: "AUD015",
     name: "pod-created-in-kube-system",
     title: "Pod or workload created in kube-system by a non-system identity",

@@ -31,6 +31,11 @@ pub struct Config {
     pub options: RuleOptions,
     /// Exemptions with mandatory reasons.
     pub exemptions: Vec<Exemption>,
+    /// Admission-webhook settings for `kubeward serve` (enforcement actions, updates mode,
+    /// request exemptions, limits). Kept as JSON here and validated by `kubeward-webhook`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub webhook: Option<serde_json::Value>,
 }
 
 /// A configuration error with its position in the file.

@@ -3,7 +3,8 @@
 //! client certificate authentication (CA-signed certificate for 127.0.0.1).
 //!
 //! Needs `etcd` on PATH (Debian package `etcd-server`; `.ci/run` installs it). Without it the
-//! test prints `SKIP` and passes.
+//! test prints `SKIP` and passes, unless `KUBEWARD_REQUIRE_ETCD=1` is set (as in CI): then a
+//! missing etcd fails the test instead of skipping it.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -25,6 +26,11 @@ fn find_etcd() -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|d| d.join("etcd"))
         .find(|p| p.is_file())
+}
+
+/// `KUBEWARD_REQUIRE_ETCD=1` (CI): a missing etcd is a failure, not a skip.
+fn etcd_required() -> bool {
+    std::env::var("KUBEWARD_REQUIRE_ETCD").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
 fn free_port() -> u16 {
@@ -133,6 +139,10 @@ fn cfg() -> ProbeConfig {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn probes_real_etcd_in_three_configurations() {
     let Some(etcd) = find_etcd() else {
+        assert!(
+            !etcd_required(),
+            "KUBEWARD_REQUIRE_ETCD=1 but `etcd` is not on PATH (apt-get install etcd-server)"
+        );
         eprintln!(
             "SKIP probes_real_etcd_in_three_configurations: `etcd` is not on PATH (apt-get install etcd-server)"
         );

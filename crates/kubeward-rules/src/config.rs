@@ -36,6 +36,12 @@ pub struct Config {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<serde_json::Value>")]
     pub webhook: Option<serde_json::Value>,
+    /// Audit-log detector settings for `kubeward audit` (allow-lists, thresholds, disabled
+    /// detectors): the camelCase fields of `kubeward_audit::Config`, validated at load with
+    /// located errors; read them with [`Config::audit_config`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub audit: Option<serde_json::Value>,
 }
 
 /// A configuration error with its position in the file.
@@ -158,7 +164,66 @@ impl Config {
                 }
             }
         }
-        Ok(())
+        self.validate_audit(&at)
+    }
+
+    /// The `audit` section must be a valid `kubeward_audit::Config` that the engine accepts.
+    fn validate_audit(&self, at: &dyn Fn(&str, String) -> ConfigError) -> Result<(), ConfigError> {
+        let Some(raw) = &self.audit else {
+            return Ok(());
+        };
+        let audit: kubeward_audit::Config =
+            serde_path_to_error::deserialize(raw.clone()).map_err(|e| {
+                let path = e.path().to_string();
+                let path = if path == "." {
+                    "audit".to_string()
+                } else {
+                    format!("audit.{path}")
+                };
+                at(&path, format!("`{path}`: {}", e.inner()))
+            })?;
+        let err = match kubeward_audit::Engine::new(audit.clone()) {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let path = match &err {
+            kubeward_audit::ConfigError::UnknownDetector { field, name }
+                if *field == "disabled" =>
+            {
+                match audit.disabled.iter().position(|d| d == name) {
+                    Some(i) => format!("audit.disabled[{i}]"),
+                    None => "audit.disabled".to_string(),
+                }
+            }
+            kubeward_audit::ConfigError::UnknownDetector { field, name } => {
+                format!("audit.{field}.{name}")
+            }
+            kubeward_audit::ConfigError::NotPositive(field) => format!("audit.{field}"),
+            kubeward_audit::ConfigError::Sensitive(_) => "audit.firstSeen.sensitive".to_string(),
+        };
+        Err(at(&path, format!("`audit`: {err}")))
+    }
+
+    /// The audit-detector settings of the `audit` section (the defaults without one).
+    ///
+    /// ```
+    /// use kubeward_rules::Config;
+    /// let c = Config::parse("k.yaml", "audit:\n  forbiddenBurst: {threshold: 5}\n").unwrap();
+    /// assert_eq!(c.audit_config().unwrap().forbidden_burst.threshold, 5);
+    /// let err = Config::parse("k.yaml", "audit:\n  disabled: [AUD003, nope]\n").unwrap_err();
+    /// assert_eq!((err.line, err.column), (2, 22));
+    /// let err = Config::parse("k.yaml", "audit:\n  forbiddenBurst:\n    threshol: 5\n").unwrap_err();
+    /// assert_eq!(err.line, 3);
+    /// ```
+    ///
+    /// # Errors
+    /// When the section is not a valid audit configuration ([`Config::parse`] has already
+    /// rejected such files).
+    pub fn audit_config(&self) -> Result<kubeward_audit::Config, serde_json::Error> {
+        match &self.audit {
+            Some(raw) => serde_json::from_value(raw.clone()),
+            None => Ok(kubeward_audit::Config::default()),
+        }
     }
 
     /// Settings for a run: this configuration plus command-line selections.

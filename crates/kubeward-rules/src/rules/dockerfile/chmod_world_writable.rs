@@ -34,7 +34,7 @@ declare_rule! {
     /// stricter. Writable runtime data belongs in a volume.
     ///
     /// ## Exceptions
-    /// Shared scratch directories with the sticky bit (`chmod 1777`).
+    /// Shared scratch directories with the sticky bit (`chmod 1777`) are not reported at all.
     ///
     /// To accept one finding, put a comment on the line directly above the `RUN` (or the
     /// `COPY`/`ADD --chmod`), naming the rule and a mandatory reason:

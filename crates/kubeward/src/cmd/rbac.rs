@@ -16,6 +16,7 @@ mod resources;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
@@ -95,6 +96,9 @@ pub struct InputArgs {
     /// Write the output to a file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Print how long reading, indexing and answering took (stderr; for benchmarks).
+    #[arg(long, hide = true)]
+    pub timings: bool,
 }
 
 /// What a request is about.
@@ -217,6 +221,43 @@ struct Loaded {
     objects: Vec<Object>,
     /// Whether some input could not be read or parsed (exit code 2 after answering).
     failed: bool,
+    /// When loading started and how long each phase took.
+    timings: Timings,
+}
+
+/// Phase timings for `--timings`.
+struct Timings {
+    enabled: bool,
+    last: Instant,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            last: Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+
+    /// Ends a phase.
+    fn lap(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        self.phases.push((phase, now.duration_since(self.last)));
+        self.last = now;
+    }
+
+    fn report(&self) {
+        if self.enabled {
+            let parts: Vec<String> = self
+                .phases
+                .iter()
+                .map(|(p, d)| format!("{p} {:.1} ms", d.as_secs_f64() * 1000.0))
+                .collect();
+            eprintln!("kubeward: timings: {}", parts.join(", "));
+        }
+    }
 }
 
 impl Loaded {
@@ -267,6 +308,7 @@ fn load(args: &InputArgs, keep_workloads: bool) -> anyhow::Result<Loaded> {
     if args.paths.is_empty() && !args.with_defaults {
         bail!("no input: give manifests (PATH..., `-` for stdin) and/or --with-defaults");
     }
+    let mut timings = Timings::new(args.timings);
     let collected = collect(&args.paths);
     let mut failed = false;
     for e in &collected.errors {
@@ -318,6 +360,7 @@ fn load(args: &InputArgs, keep_workloads: bool) -> anyhow::Result<Loaded> {
         }
         objects.append(&mut objs);
     }
+    timings.lap("read+parse");
     let mut policy = if args.with_defaults {
         Policy::with_defaults()
     } else {
@@ -339,16 +382,21 @@ fn load(args: &InputArgs, keep_workloads: bool) -> anyhow::Result<Loaded> {
             );
         }
     }
+    timings.lap("policy");
     policy.prepare();
+    timings.lap("index");
     Ok(Loaded {
         policy,
         objects,
         failed,
+        timings,
     })
 }
 
 /// Writes the answer; the exit code is `code`, or 2 when some input failed.
-fn finish(text: &str, input: &InputArgs, loaded: &Loaded, code: u8) -> anyhow::Result<u8> {
+fn finish(text: &str, input: &InputArgs, loaded: &mut Loaded, code: u8) -> anyhow::Result<u8> {
+    loaded.timings.lap("query+render");
+    loaded.timings.report();
     if !output::write(text, input.output.as_deref())? {
         return Ok(code);
     }
@@ -483,7 +531,7 @@ fn who_can(args: &WhoCanArgs) -> anyhow::Result<u8> {
     let (request, namespaced, extra) = request_of(&args.target)?;
     let input = with_extra_paths(&args.input, extra);
     let request = request.scope(scope_of(&input, namespaced));
-    let loaded = load(&input, false)?;
+    let mut loaded = load(&input, false)?;
     let grants = loaded.policy.who_can(&request);
     let text = match args.format {
         Format::Json => {
@@ -526,7 +574,7 @@ fn who_can(args: &WhoCanArgs) -> anyhow::Result<u8> {
             out
         }
     };
-    finish(&text, &input, &loaded, EXIT_OK)
+    finish(&text, &input, &mut loaded, EXIT_OK)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -541,7 +589,7 @@ fn can_i(args: &CanIArgs) -> anyhow::Result<u8> {
     let (request, namespaced, extra) = request_of(&args.target)?;
     let input = with_extra_paths(&args.input, extra);
     let request = request.scope(scope_of(&input, namespaced));
-    let loaded = load(&input, false)?;
+    let mut loaded = load(&input, false)?;
     let user = user_of(&args.who);
     let decision = loaded.policy.can_i(&user, &request);
     let code = if decision.allowed {
@@ -575,14 +623,14 @@ fn can_i(args: &CanIArgs) -> anyhow::Result<u8> {
             out
         }
     };
-    finish(&text, &input, &loaded, code)
+    finish(&text, &input, &mut loaded, code)
 }
 
 // ---------------------------------------------------------------------------------------
 // access
 
 fn access(args: &AccessArgs) -> anyhow::Result<u8> {
-    let loaded = load(&args.input, false)?;
+    let mut loaded = load(&args.input, false)?;
     let user = user_of(&args.who);
     let namespace = if args.input.all_namespaces || args.input.cluster_wide {
         None
@@ -599,7 +647,7 @@ fn access(args: &AccessArgs) -> anyhow::Result<u8> {
     } else {
         rules_list(args, &loaded, &user, namespace.as_deref())
     };
-    finish(&text, &args.input, &loaded, EXIT_OK)
+    finish(&text, &args.input, &mut loaded, EXIT_OK)
 }
 
 fn resource_label(group: &str, resource: &str) -> String {
@@ -855,7 +903,7 @@ fn paths(args: &PathsArgs) -> anyhow::Result<u8> {
         input.paths.remove(0);
     }
     let start = subject.as_deref().map(subject_node).transpose()?;
-    let loaded = load(&input, true)?;
+    let mut loaded = load(&input, true)?;
     let workloads = loaded.workloads();
     let graph = loaded.policy.escalation_paths(&workloads);
     let selected: Vec<&EscalationPath> = match &start {
@@ -906,7 +954,7 @@ fn paths(args: &PathsArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_FINDINGS
     };
-    finish(&text, &input, &loaded, code)
+    finish(&text, &input, &mut loaded, code)
 }
 
 fn paths_text(loaded: &Loaded, start: Option<&GraphNode>, selected: &[&EscalationPath]) -> String {

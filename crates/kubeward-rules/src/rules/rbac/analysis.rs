@@ -2,8 +2,15 @@
 //! [`kubeward_rbac::Policy`] (on top of the default cluster policy, so `cluster-admin`, `edit`
 //! and friends resolve) with its position in `ctx.index.all()` as its [`SourceId`]; engine
 //! results carry that id back, so findings land on the binding object and its role's rule.
+//!
+//! The policy and its risk report are built once per bundle and shared by every RBAC rule
+//! through a one-entry, per-thread cache keyed by the identity of the bundle's objects (the
+//! same scheme as the NET rules): the cache keeps a clone of each source file it is keyed on,
+//! so a key can never match a different bundle whose text reuses the same memory.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use kubeward_diagnostics::Severity;
@@ -12,6 +19,7 @@ use kubeward_rbac::{
     ObjectRef as RbacRef, Policy, RiskFinding, RiskKind, RiskOptions, RiskReport, SourceId,
     WorkloadRef,
 };
+use kubeward_source::{SourceFile, Span};
 use kubeward_yaml::Node;
 
 use crate::context::{Emitter, FindingBuilder};
@@ -59,31 +67,48 @@ static DEFAULTS: LazyLock<Policy> = LazyLock::new(Policy::with_defaults);
 
 /// The bundle's RBAC objects loaded into the engine, with the risk report.
 pub(super) struct Analysis<'a> {
-    /// The policy: the default cluster policy plus the input's objects.
-    pub policy: Policy,
+    built: Rc<Built>,
     /// Every retained object (indexed by [`SourceId`]).
     pub objects: &'a [Object],
-    /// Risky grants of the input's bindings.
-    pub report: RiskReport,
 }
 
-impl<'a> Analysis<'a> {
-    /// Loads every RBAC object of the bundle. Malformed objects are left out (the loader's
-    /// shape checks report them).
-    pub fn new(index: &'a ObjectIndex) -> Self {
+/// What is computed once per bundle.
+struct Built {
+    policy: Policy,
+    report: RiskReport,
+}
+
+impl Built {
+    fn new(objects: &[Object]) -> Self {
         let mut policy = DEFAULTS.clone();
-        let objects = index.all();
         for (i, object) in objects.iter().enumerate() {
             if RBAC_KINDS.contains(&object.kind()) {
                 let _ = policy.add_object(SourceId(i), &object.root);
             }
         }
         let report = policy.risk_report(&RiskOptions::default());
+        Self { policy, report }
+    }
+}
+
+impl<'a> Analysis<'a> {
+    /// Loads every RBAC object of the bundle (or takes the cached analysis of the same
+    /// bundle). Malformed objects are left out (the loader's shape checks report them).
+    pub fn new(index: &'a ObjectIndex) -> Self {
         Self {
-            policy,
-            objects,
-            report,
+            built: cached(index),
+            objects: index.all(),
         }
+    }
+
+    /// The policy: the default cluster policy plus the input's objects.
+    pub fn policy(&self) -> &Policy {
+        &self.built.policy
+    }
+
+    /// Risky grants of the input's bindings.
+    pub fn report(&self) -> &RiskReport {
+        &self.built.report
     }
 
     /// The input object an engine reference came from (`None` for the default policy).
@@ -94,7 +119,7 @@ impl<'a> Analysis<'a> {
     /// Risk findings of the given kinds grouped by (binding, path), in report order.
     pub fn grouped(&self, kinds: &[RiskKind]) -> Vec<Group<'_>> {
         let mut groups: BTreeMap<(&RbacRef, &str), Vec<&RiskFinding>> = BTreeMap::new();
-        for f in &self.report.findings {
+        for f in &self.report().findings {
             if kinds.contains(&f.kind) {
                 groups
                     .entry((&f.binding, f.path.as_str()))
@@ -119,7 +144,7 @@ impl<'a> Analysis<'a> {
         site: &kubeward_rbac::RuleSite,
         kind: RiskKind,
     ) -> bool {
-        self.report
+        self.report()
             .findings
             .iter()
             .any(|f| f.kind == kind && &f.binding == binding && f.rule.as_ref() == Some(site))
@@ -343,7 +368,7 @@ pub(super) fn skip_none(_: &Analysis<'_>, _: &RiskFinding) -> bool {
 /// Skips findings of bindings that are cluster-admin-equivalent (RBAC001 says it all).
 pub(super) fn skip_cluster_admin(analysis: &Analysis<'_>, f: &RiskFinding) -> bool {
     analysis
-        .report
+        .report()
         .findings
         .iter()
         .any(|other| other.kind == RiskKind::ClusterAdminEquivalent && other.binding == f.binding)
@@ -362,4 +387,111 @@ pub(super) fn skip_full_wildcard(analysis: &Analysis<'_>, f: &RiskFinding) -> bo
             .iter()
             .all(|k| analysis.has_risk_at(&f.binding, site, *k))
         })
+}
+
+/// The identity of one object of a bundle: its source text (by address and length, kept
+/// alive by the cache), its place in the file and its reference.
+#[derive(PartialEq, Eq)]
+struct ObjectKey {
+    text: (usize, usize),
+    document: usize,
+    item: Option<usize>,
+    span: Span,
+    kind: String,
+    namespace: Option<String>,
+    name: String,
+}
+
+struct CacheEntry {
+    /// Pins the source texts the keys point into.
+    _sources: Vec<SourceFile>,
+    keys: Vec<ObjectKey>,
+    built: Rc<Built>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<CacheEntry>> = const { RefCell::new(None) };
+}
+
+fn keys_of(index: &ObjectIndex) -> (Vec<ObjectKey>, Vec<SourceFile>) {
+    let mut sources = Vec::new();
+    let mut seen = BTreeSet::new();
+    let keys = index
+        .all()
+        .iter()
+        .map(|o| {
+            let text = o.origin.source.text();
+            let addr = (text.as_ptr() as usize, text.len());
+            if seen.insert(addr) {
+                sources.push(o.origin.source.clone());
+            }
+            ObjectKey {
+                text: addr,
+                document: o.origin.document,
+                item: o.origin.item,
+                span: o.origin.span,
+                kind: o.reference.kind.clone(),
+                namespace: o.reference.namespace.clone(),
+                name: o.reference.name.clone(),
+            }
+        })
+        .collect();
+    (keys, sources)
+}
+
+/// The policy and risk report of a bundle, computed once and shared by the RBAC rules.
+fn cached(index: &ObjectIndex) -> Rc<Built> {
+    let (keys, sources) = keys_of(index);
+    CACHE.with(|cache| {
+        if let Some(entry) = cache.borrow().as_ref()
+            && entry.keys == keys
+        {
+            return Rc::clone(&entry.built);
+        }
+        let built = Rc::new(Built::new(index.all()));
+        *cache.borrow_mut() = Some(CacheEntry {
+            _sources: sources,
+            keys,
+            built: Rc::clone(&built),
+        });
+        built
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubeward_model::load_text;
+
+    const BINDING: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ROLE}\nsubjects: [{kind: User, name: u}]\n";
+
+    #[test]
+    fn the_cache_tells_bundles_apart() {
+        // Same file name, same spans, different content: never the same analysis.
+        for (role, missing) in [
+            ("nope", true),
+            ("view", false),
+            ("nop2", true),
+            ("edit", false),
+        ] {
+            let loaded = load_text("same.yaml", &BINDING.replace("ROLE", role));
+            let index = ObjectIndex::new(loaded.objects);
+            let analysis = Analysis::new(&index);
+            let has_missing = analysis
+                .report()
+                .findings
+                .iter()
+                .any(|f| f.kind == RiskKind::MissingRole);
+            assert_eq!(has_missing, missing, "{role}");
+        }
+    }
+
+    #[test]
+    fn the_cache_is_shared_within_a_bundle() {
+        let loaded = load_text("a.yaml", &BINDING.replace("ROLE", "view"));
+        let index = ObjectIndex::new(loaded.objects);
+        let a = Analysis::new(&index);
+        let b = Analysis::new(&index);
+        assert!(Rc::ptr_eq(&a.built, &b.built));
+    }
 }

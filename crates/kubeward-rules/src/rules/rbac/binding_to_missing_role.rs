@@ -83,7 +83,7 @@ declare_rule! {
 fn check<'a>(ctx: &BundleContext<'a>, out: &mut Emitter<'a>) {
     let analysis = Analysis::new(ctx.index);
     let invalid: Vec<_> = analysis
-        .policy
+        .policy()
         .findings()
         .into_iter()
         .filter(|f| f.kind == FindingKind::InvalidRoleRef)

@@ -108,7 +108,7 @@ fn risks(rule: &PolicyRule, cluster_role: bool) -> Vec<&'static str> {
 
 fn check<'a>(ctx: &BundleContext<'a>, out: &mut Emitter<'a>) {
     let analysis = Analysis::new(ctx.index);
-    for reach in &analysis.report.roles {
+    for reach in &analysis.report().roles {
         if reach.reachable {
             continue;
         }
@@ -117,8 +117,8 @@ fn check<'a>(ctx: &BundleContext<'a>, out: &mut Emitter<'a>) {
         };
         let role = &reach.role;
         let rules = match (&role.kind, &role.namespace) {
-            (ObjectKind::ClusterRole, _) => analysis.policy.cluster_role_rules(&role.name),
-            (_, Some(ns)) => analysis.policy.role_rules(ns, &role.name),
+            (ObjectKind::ClusterRole, _) => analysis.policy().cluster_role_rules(&role.name),
+            (_, Some(ns)) => analysis.policy().role_rules(ns, &role.name),
             _ => None,
         };
         let cluster_role = role.kind == ObjectKind::ClusterRole;

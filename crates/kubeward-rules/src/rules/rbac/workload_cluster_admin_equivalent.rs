@@ -112,7 +112,7 @@ fn check<'a>(ctx: &BundleContext<'a>, out: &mut Emitter<'a>) {
     if workloads.is_empty() {
         return;
     }
-    let graph = analysis.policy.escalation_paths(&workloads);
+    let graph = analysis.policy().escalation_paths(&workloads);
     for w in &workloads {
         let start = GraphNode::Workload {
             kind: w.kind.clone(),

@@ -1,0 +1,834 @@
+//! `kubeward serve` end to end: the real binary, certificates from `kubeward webhook certs`,
+//! AdmissionReview v1 requests over HTTPS with a rustls client, certificate rotation under a
+//! request loop, the audit backend, `/metrics` read by the `prometheus_client` (PyPI)
+//! OpenMetrics parser, and the committed `deploy/` manifests scanned clean.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Std, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::CommandCargoExt;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use serde_json::{Value, json};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tools() -> PathBuf {
+    std::env::var_os("KUBEWARD_TOOLS").map_or_else(|| repo_root().join(".tools"), PathBuf::from)
+}
+
+fn tool_or_skip(path: &Path) -> bool {
+    if path.exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("KUBEWARD_REQUIRE_EXTERNAL").is_none(),
+        "{} missing: run scripts/install-test-deps.sh",
+        path.display()
+    );
+    eprintln!("skipping: {} not installed", path.display());
+    false
+}
+
+fn kubeward() -> Std {
+    Std::cargo_bin("kubeward").unwrap()
+}
+
+fn gen_certs(dir: &Path) {
+    let status = kubeward()
+        .args(["webhook", "certs", "--service", "kubeward-webhook"])
+        .args(["--namespace", "kubeward", "--local", "--out"])
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for f in ["ca.crt", "tls.crt", "tls.key"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(dir: &Path, certs: &Path, config: &str) -> Server {
+        let config_path = dir.join("kubeward.yaml");
+        std::fs::write(&config_path, config).unwrap();
+        let log = dir.join("server.log");
+        let port = free_port();
+        let child = kubeward()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--tls-cert")
+            .arg(certs.join("tls.crt"))
+            .arg("--tls-key")
+            .arg(certs.join("tls.key"))
+            .arg("--config")
+            .arg(&config_path)
+            .args(["--reload-interval", "0.2", "--shutdown-delay", "0"])
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let server = Server { child, port, log };
+        let client = Client::new(&[&certs.join("ca.crt")]);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok((200, _)) = client.try_request(port, "GET", "/readyz", "") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server did not become ready: {}",
+                server.logs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(
+            Std::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Clone)]
+struct Client {
+    config: Arc<rustls::ClientConfig>,
+}
+
+impl Client {
+    fn new(cas: &[&Path]) -> Client {
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in cas {
+            for c in CertificateDer::pem_file_iter(ca).unwrap() {
+                roots.add(c.unwrap()).unwrap();
+            }
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        Client {
+            config: Arc::new(config),
+        }
+    }
+
+    fn try_request(
+        &self,
+        port: u16,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> std::io::Result<(u16, String)> {
+        let name = ServerName::try_from("127.0.0.1").unwrap();
+        let conn = rustls::ClientConnection::new(Arc::clone(&self.config), name)
+            .map_err(std::io::Error::other)?;
+        let sock = TcpStream::connect(("127.0.0.1", port))?;
+        sock.set_read_timeout(Some(Duration::from_secs(20)))?;
+        let mut tls = rustls::StreamOwned::new(conn, sock);
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        tls.write_all(head.as_bytes())?;
+        tls.write_all(body.as_bytes())?;
+        tls.flush()?;
+        let mut raw = Vec::new();
+        match tls.read_to_end(&mut raw) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => {}
+            Err(e) => return Err(e),
+        }
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| std::io::Error::other(format!("no header end: {text}")))?;
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line: {head}")))?;
+        assert!(
+            !head
+                .to_ascii_lowercase()
+                .contains("transfer-encoding: chunked"),
+            "unexpected chunked response"
+        );
+        Ok((status, body.to_owned()))
+    }
+
+    fn request(&self, port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
+        self.try_request(port, method, path, body).unwrap()
+    }
+
+    fn review(&self, port: u16, path: &str, review: &Value) -> Value {
+        let (code, body) = self.request(port, "POST", path, &review.to_string());
+        assert_eq!(code, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["apiVersion"], "admission.k8s.io/v1");
+        assert_eq!(v["kind"], "AdmissionReview");
+        assert_eq!(v["response"]["uid"], review["request"]["uid"]);
+        v["response"].clone()
+    }
+}
+
+fn pod(name: &str, privileged: bool) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "shop", "uid": "3b6c1d9e-1111-4a7e-9c55-0d6f5e0c1a01",
+                     "creationTimestamp": "2025-05-01T10:00:00Z", "labels": {"app": name}},
+        "spec": {
+            "containers": [{
+                "name": "app", "image": "registry.example.com/shop/web:1.4.2",
+                "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "128Mi"}},
+                "securityContext": {"privileged": privileged}
+            }],
+            "serviceAccountName": "default", "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"
+        },
+        "status": {}
+    })
+}
+
+fn deployment(replicas: u32, privileged: bool) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "api", "namespace": "shop", "generation": 3, "resourceVersion": "81234"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": "api"}},
+            "template": {
+                "metadata": {"labels": {"app": "api"}},
+                "spec": {"containers": [{
+                    "name": "api", "image": "registry.example.com/shop/api:2.0.1",
+                    "securityContext": {"privileged": privileged}
+                }]}
+            }
+        }
+    })
+}
+
+fn review(
+    uid: &str,
+    op: &str,
+    kind: (&str, &str, &str),
+    resource: &str,
+    object: Value,
+    old: Value,
+    dry_run: bool,
+) -> Value {
+    json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": uid,
+            "kind": {"group": kind.0, "version": kind.1, "kind": kind.2},
+            "resource": {"group": kind.0, "version": kind.1, "resource": resource},
+            "requestKind": {"group": kind.0, "version": kind.1, "kind": kind.2},
+            "requestResource": {"group": kind.0, "version": kind.1, "resource": resource},
+            "name": object["metadata"]["name"].as_str().or(old["metadata"]["name"].as_str()).unwrap_or(""),
+            "namespace": "shop",
+            "operation": op,
+            "userInfo": {"username": "alice@example.com", "uid": "u-42", "groups": ["dev", "system:authenticated"]},
+            "object": object,
+            "oldObject": old,
+            "dryRun": dry_run,
+            "options": {"apiVersion": "meta.k8s.io/v1", "kind": if op == "UPDATE" { "UpdateOptions" } else { "CreateOptions" }}
+        }
+    })
+}
+
+const POD: (&str, &str, &str) = ("", "v1", "Pod");
+const DEPLOY: (&str, &str, &str) = ("apps", "v1", "Deployment");
+
+/// Samples of the `/metrics` text as parsed by the `prometheus_client` OpenMetrics parser:
+/// `name{k="v",..}` (labels sorted) -> value.
+fn parse_metrics_with_python(text: &str) -> Option<std::collections::BTreeMap<String, f64>> {
+    let python = tools().join("venv/bin/python");
+    if !tool_or_skip(&python) {
+        return None;
+    }
+    let script = r#"
+import json, sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+out = {}
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for s in family.samples:
+        labels = ",".join('%s="%s"' % (k, v) for k, v in sorted(s.labels.items()))
+        out["%s{%s}" % (s.name, labels)] = s.value
+print(json.dumps(out))
+"#;
+    let mut child = Std::new(&python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "prometheus_client rejected /metrics: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn admission_reviews_over_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("certs");
+    gen_certs(&certs);
+    let server = Server::start(
+        dir.path(),
+        &certs,
+        "webhook:\n  limits:\n    max-body-bytes: 65536\n",
+    );
+    let c = Client::new(&[&certs.join("ca.crt")]);
+    let port = server.port;
+
+    // Pod CREATE, privileged: denied, with the code, the field path and the fix.
+    let r = c.review(
+        port,
+        "/validate",
+        &review(
+            "a1",
+            "CREATE",
+            POD,
+            "pods",
+            pod("web", true),
+            Value::Null,
+            false,
+        ),
+    );
+    assert_eq!(r["allowed"], false, "{r}");
+    assert_eq!(r["status"]["code"], 403);
+    let msg = r["status"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("POD001 spec.containers[0].securityContext.privileged"),
+        "{msg}"
+    );
+    assert!(msg.contains("fix:"), "{msg}");
+    assert!(msg.len() < 1100, "{msg}");
+
+    // A clean pod: allowed.
+    let r = c.review(
+        port,
+        "/validate",
+        &review(
+            "a2",
+            "CREATE",
+            POD,
+            "pods",
+            pod("ok", false),
+            Value::Null,
+            false,
+        ),
+    );
+    assert_eq!(r["allowed"], true, "{r}");
+
+    // Deployment UPDATE (scale) where the violation pre-existed: allowed (updates: introduced).
+    let r = c.review(
+        port,
+        "/validate",
+        &review(
+            "a3",
+            "UPDATE",
+            DEPLOY,
+            "deployments",
+            deployment(5, true),
+            deployment(3, true),
+            false,
+        ),
+    );
+    assert_eq!(r["allowed"], true, "{r}");
+    // The same UPDATE introducing the violation: denied.
+    let r = c.review(
+        port,
+        "/validate",
+        &review(
+            "a4",
+            "UPDATE",
+            DEPLOY,
+            "deployments",
+            deployment(5, true),
+            deployment(3, false),
+            false,
+        ),
+    );
+    assert_eq!(r["allowed"], false, "{r}");
+    assert!(
+        r["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("spec.template.spec.containers[0].securityContext.privileged")
+    );
+
+    // dryRun: judged the same way, nothing else happens.
+    let r = c.review(
+        port,
+        "/validate",
+        &review(
+            "a5",
+            "CREATE",
+            POD,
+            "pods",
+            pod("web", true),
+            Value::Null,
+            true,
+        ),
+    );
+    assert_eq!(r["allowed"], false, "{r}");
+
+    // DELETE: allowed without evaluation.
+    let r = c.review(
+        port,
+        "/validate",
+        &review(
+            "a6",
+            "DELETE",
+            POD,
+            "pods",
+            Value::Null,
+            pod("web", true),
+            false,
+        ),
+    );
+    assert_eq!(r["allowed"], true, "{r}");
+
+    // An unknown kind (a CRD): allowed, no warnings.
+    let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "shop"}, "spec": {"privileged": true}});
+    let r = c.review(
+        port,
+        "/validate",
+        &review(
+            "a7",
+            "CREATE",
+            ("example.com", "v1", "Widget"),
+            "widgets",
+            widget,
+            Value::Null,
+            false,
+        ),
+    );
+    assert_eq!(r["allowed"], true, "{r}");
+    assert!(r.get("warnings").is_none(), "{r}");
+
+    // A namespace labelled kubeward.io/enforce=warn (routed to /validate/warn): warnings only.
+    let r = c.review(
+        port,
+        "/validate/warn",
+        &review(
+            "a8",
+            "CREATE",
+            POD,
+            "pods",
+            pod("web", true),
+            Value::Null,
+            false,
+        ),
+    );
+    assert_eq!(r["allowed"], true, "{r}");
+    assert!(
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("POD001")),
+        "{r}"
+    );
+
+    // Malformed, wrong version, oversized.
+    let (code, body) = c.request(port, "POST", "/validate", "{\"apiVersion\": ");
+    assert_eq!(code, 400, "{body}");
+    let mut v1beta1 = review(
+        "b1",
+        "CREATE",
+        POD,
+        "pods",
+        pod("web", true),
+        Value::Null,
+        false,
+    );
+    v1beta1["apiVersion"] = json!("admission.k8s.io/v1beta1");
+    let (code, body) = c.request(port, "POST", "/validate", &v1beta1.to_string());
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body.contains("admission.k8s.io/v1beta1") && body.contains("v1 only"),
+        "{body}"
+    );
+    let mut big = pod("big", false);
+    big["metadata"]["annotations"] = json!({"blob": "x".repeat(100_000)});
+    let (code, _) = c.request(
+        port,
+        "POST",
+        "/validate",
+        &review("b2", "CREATE", POD, "pods", big, Value::Null, false).to_string(),
+    );
+    assert_eq!(code, 413);
+
+    assert_eq!(c.request(port, "GET", "/healthz", "").0, 200);
+
+    // Metrics, through the real parser.
+    let (code, text) = c.request(port, "GET", "/metrics", "");
+    assert_eq!(code, 200);
+    if let Some(samples) = parse_metrics_with_python(&text) {
+        let get = |k: &str| {
+            samples
+                .get(k)
+                .copied()
+                .unwrap_or_else(|| panic!("{k} missing: {samples:?}"))
+        };
+        assert_eq!(
+            get(r#"kubeward_webhook_decisions_total{action="deny",rule="POD001"}"#),
+            3.0
+        );
+        assert_eq!(
+            get(r#"kubeward_webhook_decisions_total{action="warn",rule="POD001"}"#),
+            1.0
+        );
+        assert_eq!(
+            get(r#"kubeward_webhook_admission_reviews_total{operation="CREATE",result="denied"}"#),
+            2.0
+        );
+        assert_eq!(
+            get(r#"kubeward_webhook_admission_reviews_total{operation="UPDATE",result="allowed"}"#),
+            1.0
+        );
+        assert_eq!(
+            get(
+                r#"kubeward_webhook_admission_reviews_total{operation="DELETE",result="operation"}"#
+            ),
+            1.0
+        );
+        assert_eq!(
+            get(r#"kubeward_webhook_http_requests_total{code="400",path="/validate"}"#),
+            2.0
+        );
+        assert_eq!(
+            get(r#"kubeward_webhook_http_requests_total{code="413",path="/validate"}"#),
+            1.0
+        );
+        assert_eq!(
+            get(r#"kubeward_webhook_rejected_requests_total{reason="too-large"}"#),
+            1.0
+        );
+        assert_eq!(
+            get(r#"kubeward_webhook_request_duration_seconds_count{path="/validate"}"#),
+            10.0
+        );
+        // The scrape itself is in flight while metrics are encoded.
+        assert_eq!(get("kubeward_webhook_in_flight_requests{}"), 1.0);
+    }
+
+    // Logs: JSON lines with the uid, never object contents.
+    let logs = server.logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("\"uid\":\"a1\""))
+        .unwrap_or_else(|| panic!("{logs}"));
+    let v: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["denied"], "POD001");
+    assert!(
+        !logs.contains("registry.example.com"),
+        "object contents leaked into logs"
+    );
+
+    // Graceful shutdown.
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn certificate_rotation_loses_no_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live");
+    let next = dir.path().join("next");
+    gen_certs(&live);
+    gen_certs(&next);
+    let old_ca = dir.path().join("old-ca.crt");
+    std::fs::copy(live.join("ca.crt"), &old_ca).unwrap();
+    let server = Server::start(dir.path(), &live, "");
+    let both = Client::new(&[&old_ca, &next.join("ca.crt")]);
+    let only_new = Client::new(&[&next.join("ca.crt")]);
+    let port = server.port;
+    let body = review(
+        "r",
+        "CREATE",
+        POD,
+        "pods",
+        pod("ok", false),
+        Value::Null,
+        false,
+    )
+    .to_string();
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let loops: Vec<_> = (0..3)
+        .map(|_| {
+            let c = both.clone();
+            let body = body.clone();
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let (mut ok, mut failed) = (0u32, Vec::new());
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    match c.try_request(port, "POST", "/validate", &body) {
+                        Ok((200, _)) => ok += 1,
+                        other => failed.push(format!("{other:?}")),
+                    }
+                }
+                (ok, failed)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    // Rotate the way a Secret update looks to a reader: files replaced one after the other.
+    for f in ["tls.crt", "tls.key"] {
+        let tmp = live.join(format!(".{f}.tmp"));
+        std::fs::copy(next.join(f), &tmp).unwrap();
+        std::fs::rename(&tmp, live.join(f)).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while only_new.try_request(port, "GET", "/healthz", "").is_err() {
+        assert!(Instant::now() < deadline, "new certificate never served");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut total = 0;
+    for l in loops {
+        let (ok, failed) = l.join().unwrap();
+        assert!(
+            failed.is_empty(),
+            "requests lost during rotation: {failed:?}"
+        );
+        total += ok;
+    }
+    assert!(total > 20, "only {total} requests in the loop");
+    let (_, metrics) = both.request(port, "GET", "/metrics", "");
+    assert!(
+        metrics.contains("kubeward_webhook_reloads_total{kind=\"tls\",result=\"ok\"} 1"),
+        "{metrics}"
+    );
+}
+
+fn audit_batch(n: usize, offset: usize) -> String {
+    let items: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({
+                "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata",
+                "auditID": format!("ev-{}", offset + i), "stage": "ResponseComplete",
+                "requestURI": "/api/v1/namespaces/web/pods/api-0/exec?command=sh&stdin=true&tty=true",
+                "verb": "create",
+                "user": {"username": "mallory@example.com", "groups": ["system:authenticated"]},
+                "sourceIPs": ["203.0.113.5"], "userAgent": "kubectl/v1.30.1",
+                "objectRef": {"resource": "pods", "namespace": "web", "name": "api-0", "apiVersion": "v1", "subresource": "exec"},
+                "responseStatus": {"metadata": {}, "code": 101},
+                "requestReceivedTimestamp": "2025-05-01T03:00:00.000000Z",
+                "stageTimestamp": "2025-05-01T03:00:00.100000Z"
+            })
+        })
+        .collect();
+    json!({"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "metadata": {}, "items": items})
+        .to_string()
+}
+
+fn metric(text: &str, sample: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(sample).and_then(|v| v.trim().parse().ok()))
+        .unwrap_or(0.0)
+}
+
+#[test]
+fn audit_backend_logs_findings_and_conserves_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("certs");
+    gen_certs(&certs);
+    let server = Server::start(
+        dir.path(),
+        &certs,
+        "webhook:\n  limits:\n    audit-queue: 2\n",
+    );
+    let c = Client::new(&[&certs.join("ca.crt")]);
+    let port = server.port;
+
+    let (code, body) = c.request(port, "POST", "/audit", &audit_batch(1, 0));
+    assert_eq!(code, 200, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.logs().contains("\"code\":\"AUD003\"") {
+        assert!(
+            Instant::now() < deadline,
+            "finding not logged: {}",
+            server.logs()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let logs = server.logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("\"code\":\"AUD003\""))
+        .unwrap();
+    let v: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["user"], "mallory@example.com");
+    assert_eq!(v["audit_id"], "ev-0");
+    assert_eq!(c.request(port, "POST", "/audit", "{not json").0, 400);
+
+    // A burst from several senders: every batch is either accepted or refused with 429/503.
+    let senders: Vec<_> = (0..6)
+        .map(|t| {
+            let c = c.clone();
+            std::thread::spawn(move || {
+                let (mut accepted, mut refused) = (0u32, 0u32);
+                for i in 0..15 {
+                    let (code, _) = c.request(
+                        port,
+                        "POST",
+                        "/audit",
+                        &audit_batch(20, 1000 * (t + 1) + 20 * i),
+                    );
+                    match code {
+                        200 => accepted += 1,
+                        429 | 503 => refused += 1,
+                        other => panic!("unexpected status {other}"),
+                    }
+                }
+                (accepted, refused)
+            })
+        })
+        .collect();
+    let (mut accepted, mut refused) = (1u32, 0u32);
+    for s in senders {
+        let (a, r) = s.join().unwrap();
+        accepted += a;
+        refused += r;
+    }
+    assert_eq!(accepted + refused, 91);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, m) = c.request(port, "GET", "/metrics", "");
+        let received = metric(&m, "kubeward_audit_batches_total{result=\"received\"}");
+        let processed = metric(&m, "kubeward_audit_batches_total{result=\"processed\"}");
+        let rejected = metric(&m, "kubeward_audit_batches_total{result=\"rejected\"}");
+        if processed == received && received > 0.0 {
+            assert_eq!(received, f64::from(accepted), "{m}");
+            assert_eq!(rejected, f64::from(refused), "{m}");
+            assert_eq!(
+                metric(&m, "kubeward_audit_events_total"),
+                1.0 + 20.0 * f64::from(accepted - 1),
+                "{m}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "queue never drained: {m}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn committed_manifests_match_the_generator_and_scan_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let status = kubeward()
+        .args(["webhook", "manifests", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let committed = repo_root().join("deploy");
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let fresh = std::fs::read_to_string(entry.path()).unwrap();
+        let saved = std::fs::read_to_string(committed.join(&name)).unwrap_or_else(|_| {
+            panic!(
+                "deploy/{} missing: regenerate with `kubeward webhook manifests --out deploy`",
+                name.to_string_lossy()
+            )
+        });
+        assert_eq!(fresh, saved, "deploy/{} is stale", name.to_string_lossy());
+    }
+    let scan = kubeward()
+        .current_dir(repo_root())
+        .args(["scan", "deploy/", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&scan.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&scan.stdout)));
+    let findings = report["findings"].as_array().expect("findings array");
+    assert!(
+        findings.is_empty(),
+        "kubeward scan deploy/ reported: {findings:#?}"
+    );
+    assert_eq!(
+        report["errors"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+    // Clean without suppressions, and every manifest was read.
+    assert_eq!(report["summary"]["suppressed"], 0, "{report}");
+    assert_eq!(report["summary"]["objects"], 10, "{report}");
+    assert_eq!(
+        scan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&scan.stdout)
+    );
+}

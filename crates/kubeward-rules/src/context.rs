@@ -39,6 +39,9 @@ pub struct Finding<'a> {
     pub severity: Option<Severity>,
     /// Secondary locations: (object, path, note).
     pub related: Vec<(&'a Object, String, String)>,
+    /// Field paths of the object whose values are masked in the source frame, in addition to
+    /// the values every frame masks (detected credentials, Secret data, encryption keys).
+    pub redact: Vec<String>,
 }
 
 /// Refines the finding just reported (returned by [`Emitter::report`]).
@@ -60,6 +63,24 @@ impl<'a> FindingBuilder<'_, 'a> {
     pub fn severity(self, severity: Severity) -> Self {
         if let Some(f) = self.findings.last_mut() {
             f.severity = Some(severity);
+        }
+        self
+    }
+
+    /// Masks the value at `path` (a field path of the finding's object) in the source frame
+    /// shown with the finding: for values that are secret but that the secrets engine does not
+    /// recognise on its own.
+    ///
+    /// ```
+    /// use kubeward_rules::Emitter;
+    /// let loaded = kubeward_model::load_text("c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {pin: '4711'}\n");
+    /// let mut emitter = Emitter::new(&loaded.objects[0]);
+    /// emitter.report("data.pin", "`pin` is a PIN").redact("data.pin");
+    /// assert_eq!(emitter.findings()[0].redact, ["data.pin"]);
+    /// ```
+    pub fn redact(self, path: impl Into<String>) -> Self {
+        if let Some(f) = self.findings.last_mut() {
+            f.redact.push(path.into());
         }
         self
     }
@@ -127,6 +148,7 @@ impl<'a> Emitter<'a> {
             fix: None,
             severity: None,
             related: Vec::new(),
+            redact: Vec::new(),
         });
         FindingBuilder {
             findings: &mut self.findings,

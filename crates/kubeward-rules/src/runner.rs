@@ -363,12 +363,12 @@ impl Engine {
     }
 
     fn to_diagnostic(&self, rule: &'static Rule, finding: Finding<'_>) -> Diagnostic {
-        let (location, snippet) = locate(finding.object, &finding.path);
+        let (location, snippet) = locate_redacted(finding.object, &finding.path, &finding.redact);
         let related = finding
             .related
             .iter()
             .map(|(object, path, note)| Related {
-                location: locate(object, path).0,
+                location: location_of(object, path).0,
                 message: note.clone(),
             })
             .collect();
@@ -531,9 +531,24 @@ pub fn object_id(object: &Object) -> ObjectId {
 }
 
 /// Resolves a field path of an object to a location and a source snippet; a missing field
-/// points at its nearest existing parent.
+/// points at its nearest existing parent. Secret values in the snippet are masked
+/// ([`crate::rules::secrets::redact`]).
 #[must_use]
 pub fn locate(object: &Object, path: &str) -> (Location, Snippet) {
+    locate_redacted(object, path, &[])
+}
+
+/// [`locate`], also masking the values at the `redact` field paths of the object in the
+/// snippet.
+#[must_use]
+pub fn locate_redacted(object: &Object, path: &str, redact: &[String]) -> (Location, Snippet) {
+    let (location, span) = location_of(object, path);
+    let mut snippet = snippet_for(&object.origin.source, span);
+    crate::rules::secrets::redact::mask_object_snippet(object, &mut snippet, redact);
+    (location, snippet)
+}
+
+fn location_of(object: &Object, path: &str) -> (Location, Span) {
     let located = object.root.locate(path);
     let span = if located.span.start.line == 0 {
         object.origin.span
@@ -547,7 +562,7 @@ pub fn locate(object: &Object, path: &str) -> (Location, Snippet) {
         path: (!path.is_empty()).then(|| path.to_string()),
         template: object.origin.template.clone(),
     };
-    (location, snippet_for(&object.origin.source, span))
+    (location, span)
 }
 
 /// Up to four source lines of a span.

@@ -27,20 +27,22 @@ echo "input: $INPUT ($(du -h "$INPUT" | cut -f1), $ROLES roles, $BINDINGS bindin
 
 measure() { # label, expected-exit-codes, command...
   local label=$1 codes=$2; shift 2
-  local walls=() rss=0 log
+  local walls=() cpus=() rss=0 log
   log=$(mktemp)
   for _ in $(seq "$RUNS"); do
     local code=0
-    /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>&1 || code=$?
+    /usr/bin/time -f "%e %U %S %M" -o "$log" "$@" >/dev/null 2>&1 || code=$?
     case " $codes " in *" $code "*) ;; *) echo "$label: unexpected exit code $code" >&2; exit 1;; esac
-    read -r wall kb < <(tail -1 "$log")
+    read -r wall user sys kb < <(tail -1 "$log")
     walls+=("$wall")
+    cpus+=("$(echo "$user + $sys" | bc)")
     [ "$kb" -gt "$rss" ] && rss=$kb
   done
   rm -f "$log"
   local sorted; sorted=$(printf '%s\n' "${walls[@]}" | sort -n)
-  printf '%-48s best %6.3fs  median %6.3fs  peak RSS %5.0f MB\n' "$label" \
-    "$(echo "$sorted" | head -1)" "$(echo "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p")" "$(echo "$rss / 1024" | bc -l)"
+  local cpu; cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | head -1)
+  printf '%-46s wall best %6.3fs median %6.3fs  cpu best %6.3fs  peak RSS %4.0f MB\n' "$label" \
+    "$(echo "$sorted" | head -1)" "$(echo "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p")" "$cpu" "$(echo "$rss / 1024" | bc -l)"
 }
 
 measure "rbac who-can get secrets -A --with-defaults" "0" \
@@ -53,3 +55,6 @@ measure "rbac paths --with-defaults (escalation graph)" "0 1" \
   "$KW" rbac paths --with-defaults --format json "$INPUT"
 measure "scan --select RBAC (all RBAC rules)" "0 1" \
   "$KW" scan --select RBAC --format json "$INPUT"
+echo "phases of one who-can run (wall; the query alone is the 'query' phase):"
+"$KW" rbac who-can get secrets -A --with-defaults --timings "$INPUT" 2>&1 >/dev/null | sed 's/^/  /'
+echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (wall times suffer when it exceeds the cores)"

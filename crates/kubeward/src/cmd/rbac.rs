@@ -183,6 +183,7 @@ pub struct AccessArgs {
 
 /// Arguments of `kubeward rbac paths`.
 #[derive(Debug, Args)]
+#[command(override_usage = "kubeward rbac paths [OPTIONS] [SUBJECT | --from-workloads] [PATH]...")]
 pub struct PathsArgs {
     /// Start from one subject: `user:NAME`, `group:NAME`, `serviceaccount:NS/NAME` (or
     /// `sa:NS/NAME`, `system:serviceaccount:NS:NAME`). The first PATH is taken as the
@@ -395,7 +396,7 @@ fn load(args: &InputArgs, keep_workloads: bool) -> anyhow::Result<Loaded> {
 
 /// Writes the answer; the exit code is `code`, or 2 when some input failed.
 fn finish(text: &str, input: &InputArgs, loaded: &mut Loaded, code: u8) -> anyhow::Result<u8> {
-    loaded.timings.lap("query+render");
+    loaded.timings.lap("render");
     loaded.timings.report();
     if !output::write(text, input.output.as_deref())? {
         return Ok(code);
@@ -533,6 +534,7 @@ fn who_can(args: &WhoCanArgs) -> anyhow::Result<u8> {
     let request = request.scope(scope_of(&input, namespaced));
     let mut loaded = load(&input, false)?;
     let grants = loaded.policy.who_can(&request);
+    loaded.timings.lap("query");
     let text = match args.format {
         Format::Json => {
             let subjects: Vec<Value> = grants
@@ -592,6 +594,7 @@ fn can_i(args: &CanIArgs) -> anyhow::Result<u8> {
     let mut loaded = load(&input, false)?;
     let user = user_of(&args.who);
     let decision = loaded.policy.can_i(&user, &request);
+    loaded.timings.lap("query");
     let code = if decision.allowed {
         EXIT_OK
     } else {
@@ -906,6 +909,7 @@ fn paths(args: &PathsArgs) -> anyhow::Result<u8> {
     let mut loaded = load(&input, true)?;
     let workloads = loaded.workloads();
     let graph = loaded.policy.escalation_paths(&workloads);
+    loaded.timings.lap("escalation graph");
     let selected: Vec<&EscalationPath> = match &start {
         Some(node) => graph.path_from(node).into_iter().collect(),
         None if args.from_workloads => graph

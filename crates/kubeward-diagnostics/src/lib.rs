@@ -363,7 +363,7 @@ pub struct RuleDoc {
     /// One-sentence summary.
     pub summary: String,
     /// Full Markdown documentation.
-    pub docs: &'static str,
+    pub docs: String,
     /// Default severity.
     pub severity: Severity,
     /// Category.

@@ -162,7 +162,12 @@ pub fn doc_of(rule: &Rule) -> RuleDoc {
         code: rule.code,
         name: rule.name,
         summary: rule.summary(),
-        docs: rule.docs,
+        docs: rule
+            .docs
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n"),
         severity: rule.severity,
         category: rule.category,
         kinds: rule.kinds,

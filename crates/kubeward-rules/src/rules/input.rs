@@ -7,22 +7,23 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports YAML or JSON that cannot be parsed.
+    /// Reports input that cannot be parsed: malformed YAML or JSON manifests, and Dockerfiles
+    /// with syntax errors (unknown instructions, unterminated heredocs, bad flags).
     ///
     /// ## Why is this bad?
-    /// A document that does not parse is not applied by `kubectl` and is not scanned: its
-    /// mistakes stay hidden. kubeward reports the position and skips to the next `---`
-    /// document, so the rest of the file is still scanned.
+    /// A document that does not parse is not applied by `kubectl` (or built by `docker build`)
+    /// and is not scanned: its mistakes stay hidden. kubeward reports the position and, in a
+    /// YAML stream, skips to the next `---` document, so the rest of the file is still scanned.
     ///
     /// ## Fix
     /// Correct the syntax at the reported line and column (tabs for indentation, unclosed
-    /// brackets and quotes, and bad indentation are the usual causes).
+    /// brackets and quotes, and bad indentation are the usual causes in YAML).
     ///
     /// ## References
     /// - YAML 1.2 specification: https://yaml.org/spec/1.2.2/
     pub static YAML_SYNTAX_ERROR: Rule = Rule {
         code: "KW001",
-        name: "yaml-syntax-error",
+        name: "syntax-error",
         severity: Severity::High,
         category: Category::Input,
         kinds: &[],
@@ -167,13 +168,15 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `kubeward.io/ignore` annotation that suppresses nothing.
+    /// Reports a suppression that suppresses nothing: a `kubeward.io/ignore` annotation on a
+    /// manifest, or a `# kubeward:ignore CODE: reason` comment in a Dockerfile (which must sit
+    /// directly above the instruction it covers).
     ///
     /// ## Why is this bad?
     /// Stale suppressions hide future findings of the same rule without anyone deciding so.
     ///
     /// ## Fix
-    /// Remove the code from the annotation, or the annotation.
+    /// Remove the code from the annotation or comment, or the suppression itself.
     pub static UNUSED_SUPPRESSION: Rule = Rule {
         code: "KW007",
         name: "unused-suppression",
@@ -181,7 +184,7 @@ declare_rule! {
         category: Category::Input,
         kinds: &[],
         compliance: &[],
-        fix: "Remove the unused code from the `kubeward.io/ignore` annotation.",
+        fix: "Remove the unused code from the suppression.",
         since: "0.1.0",
         check: Check::External,
     };
@@ -189,7 +192,8 @@ declare_rule! {
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `kubeward.io/ignore` annotation that cannot be parsed or has no reason.
+    /// Reports a suppression (`kubeward.io/ignore` annotation, or `# kubeward:ignore` comment in a
+    /// Dockerfile) that cannot be parsed or has no reason.
     ///
     /// ## Why is this bad?
     /// Every suppression must say why, so that reviewers can judge it later.
@@ -216,7 +220,7 @@ declare_rule! {
         category: Category::Input,
         kinds: &[],
         compliance: &[],
-        fix: "Write the annotation as `CODE[,CODE]: reason`.",
+        fix: "Write the suppression as `CODE[,CODE]: reason`.",
         since: "0.1.0",
         check: Check::External,
     };

@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 
 /// kubeward: Kubernetes security toolkit.
 #[derive(Debug, Parser)]
-#[command(name = "kubeward", version, about, long_about = None, propagate_version = true)]
+#[command(name = "kubeward", version, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

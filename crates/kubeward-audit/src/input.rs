@@ -330,27 +330,67 @@ pub struct Follower {
 impl Follower {
     /// Opens `path` and positions at its beginning or end.
     ///
+    /// With [`StartAt::End`] the existing content is read once to count its lines, so that
+    /// the line numbers of new lines are their numbers in the file; an incomplete last line
+    /// is kept and reported whole once the writer completes it.
+    ///
     /// # Errors
-    /// The file cannot be opened or its metadata read.
+    /// The file cannot be opened or read, or its metadata read.
     pub fn open(path: impl AsRef<Path>, start: StartAt) -> io::Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let mut file = File::open(&path)?;
+        let file = File::open(&path)?;
         let meta = file.metadata()?;
-        let pos = match start {
-            StartAt::Beginning => 0,
-            StartAt::End => file.seek(SeekFrom::End(0))?,
-        };
-        Ok(Self {
+        let mut follower = Self {
             path,
             file,
             id: file_id(&meta),
-            pos,
+            pos: 0,
             line: 0,
             generation: 0,
             partial: Vec::new(),
             discarding: false,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
-        })
+        };
+        if start == StartAt::End {
+            follower.skip_existing()?;
+        }
+        Ok(follower)
+    }
+
+    /// Reads to the end of the file, counting lines and keeping an incomplete last line.
+    fn skip_existing(&mut self) -> io::Result<()> {
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            let n = match self.file.read(&mut chunk) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.pos += n as u64;
+            let data = chunk.get(..n).unwrap_or_default();
+            match data.iter().rposition(|&b| b == b'\n') {
+                Some(last) => {
+                    self.line += data.iter().filter(|&&b| b == b'\n').count() as u64;
+                    self.partial.clear();
+                    self.discarding = false;
+                    self.keep_partial(data.get(last + 1..).unwrap_or_default());
+                }
+                None => self.keep_partial(data),
+            }
+        }
+    }
+
+    fn keep_partial(&mut self, bytes: &[u8]) {
+        if self.discarding {
+            return;
+        }
+        if self.partial.len() + bytes.len() > self.max_line_bytes {
+            self.partial.clear();
+            self.discarding = true;
+        } else {
+            self.partial.extend_from_slice(bytes);
+        }
     }
 
     /// Sets the longest line accepted; longer lines are dropped and counted.

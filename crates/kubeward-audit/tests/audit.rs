@@ -374,11 +374,17 @@ fn follower_survives_rename_rotation_and_truncation() {
     assert!(report.truncated);
     assert_eq!(texts(&lines), ["{\"auditID\":\"8\"}"]);
 
-    // StartAt::End skips existing content.
+    // StartAt::End skips existing content; line numbers stay those of the file, and a line
+    // being written when the follower starts is reported whole.
+    append(&path, "{\"auditID\":");
     let mut tail = Follower::open(&path, StartAt::End).unwrap();
-    append(&path, "{\"auditID\":\"9\"}\n");
+    append(&path, "\"8b\"}\n{\"auditID\":\"9\"}\n");
     let (lines, _) = tail.poll().unwrap();
-    assert_eq!(texts(&lines), ["{\"auditID\":\"9\"}"]);
+    assert_eq!(
+        texts(&lines),
+        ["{\"auditID\":\"8b\"}", "{\"auditID\":\"9\"}"]
+    );
+    assert_eq!(lines.iter().map(|l| l.line).collect::<Vec<_>>(), [2, 3]);
 }
 
 #[test]

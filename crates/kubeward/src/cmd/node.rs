@@ -120,10 +120,10 @@ pub struct NodeArgs {
     /// Check results to list in the results table (text) and the `checks` array (JSON).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "STATUS", default_values_t = [ShowStatus::Pass, ShowStatus::Fail, ShowStatus::Warn, ShowStatus::Na])]
     pub show: Vec<ShowStatus>,
-    /// Rules to run: codes, names or prefixes (`CP0,CP120`). Repeatable, comma-separated.
+    /// Checks to run, by rule: codes, names or prefixes (`CP0,CP120`). Repeatable, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub select: Vec<String>,
-    /// Rules not to run. Repeatable, comma-separated.
+    /// Checks not to run, by rule. Repeatable, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
     /// Configuration file (default: `.kubeward.yaml` in the current directory, if present).
@@ -455,7 +455,11 @@ struct NodeRun {
 }
 
 fn evaluate(engine: &Engine, layout: &NodeLayout, options: &Options) -> NodeRun {
-    let report = run_checks(layout, options);
+    let mut report = run_checks(layout, options);
+    // `--select`/`--ignore` and the configuration choose the checks as they choose the rules.
+    report.results.retain(|r| {
+        rule_for_check(r.meta.id).is_none_or(|rule| engine.settings().selection.enabled(rule))
+    });
     let mut locator = Locator::new(layout);
     let mut diagnostics: Vec<Diagnostic> = report
         .results

@@ -1,0 +1,441 @@
+//! End-to-end tests of `kubeward probe`, running the real binary against a real etcd started
+//! on loopback (plain HTTP, TLS without client certificate authentication, TLS with it) and
+//! against an endpoint that accepts connections and never answers.
+//!
+//! Needs `etcd` on PATH (Debian package `etcd-server`, installed by `.ci/run`). Without it the
+//! etcd tests print `SKIP` and pass, unless `KUBEWARD_REQUIRE_ETCD=1` (CI) makes them fail.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Process, Stdio};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use serde_json::Value;
+
+/// A value stored in etcd before probing: it must never appear in any output.
+const CANARY_VALUE: &str = "kubeward-canary-secret-value-7f3a";
+
+fn kubeward() -> Command {
+    let mut cmd = Command::cargo_bin("kubeward").unwrap();
+    cmd.env("NO_COLOR", "1");
+    // A probe never hangs: every step has a timeout, and so does the test.
+    cmd.timeout(Duration::from_secs(60));
+    cmd
+}
+
+fn etcd_required() -> bool {
+    std::env::var("KUBEWARD_REQUIRE_ETCD").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
+fn find_etcd(test: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join("etcd"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            !etcd_required(),
+            "KUBEWARD_REQUIRE_ETCD=1 but `etcd` is not on PATH (apt-get install etcd-server)"
+        );
+        eprintln!("SKIP {test}: `etcd` is not on PATH (apt-get install etcd-server)");
+    }
+    found
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Etcd {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Etcd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+enum Mode<'a> {
+    Plain,
+    Tls {
+        cert: &'a Path,
+        key: &'a Path,
+    },
+    TlsClientAuth {
+        cert: &'a Path,
+        key: &'a Path,
+        ca: &'a Path,
+    },
+}
+
+/// Starts etcd on loopback (the same set-up as the engine's `tests/etcd.rs`).
+fn start(etcd: &Path, mode: &Mode<'_>) -> Etcd {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let peer = free_port();
+    let scheme = if matches!(mode, Mode::Plain) {
+        "http"
+    } else {
+        "https"
+    };
+    let client_url = format!("{scheme}://127.0.0.1:{port}");
+    let peer_url = format!("http://127.0.0.1:{peer}");
+    let mut cmd = Process::new(etcd);
+    cmd.arg("--name=kubeward-probe-test")
+        .arg(format!("--data-dir={}", dir.path().join("data").display()))
+        .arg(format!("--listen-client-urls={client_url}"))
+        .arg(format!("--advertise-client-urls={client_url}"))
+        .arg(format!("--listen-peer-urls={peer_url}"))
+        .arg(format!("--initial-advertise-peer-urls={peer_url}"))
+        .arg(format!("--initial-cluster=kubeward-probe-test={peer_url}"))
+        .env("ETCD_UNSUPPORTED_ARCH", std::env::consts::ARCH);
+    match mode {
+        Mode::Plain => {}
+        Mode::Tls { cert, key } => {
+            cmd.arg(format!("--cert-file={}", cert.display()))
+                .arg(format!("--key-file={}", key.display()));
+        }
+        Mode::TlsClientAuth { cert, key, ca } => {
+            cmd.arg(format!("--cert-file={}", cert.display()))
+                .arg(format!("--key-file={}", key.display()))
+                .arg("--client-cert-auth=true")
+                .arg(format!("--trusted-ca-file={}", ca.display()));
+        }
+    }
+    let log = fs::File::create(dir.path().join("etcd.log")).unwrap();
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let etcd = Etcd { child, port, dir };
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            std::thread::sleep(Duration::from_millis(300));
+            return etcd;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = fs::read_to_string(etcd.dir.path().join("etcd.log")).unwrap_or_default();
+    panic!("etcd did not start listening on {port}:\n{log}");
+}
+
+/// Stores the canary under the key the probe reads, through etcd's plain-HTTP gateway.
+fn put_canary(port: u16) {
+    let b64 = |s: &str| {
+        const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let bytes = s.as_bytes();
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    };
+    let body = format!(
+        "{{\"key\":\"{}\",\"value\":\"{}\"}}",
+        b64("kubeward-probe"),
+        b64(CANARY_VALUE)
+    );
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "POST /v3/kv/put HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+struct Pki {
+    _dir: tempfile::TempDir,
+    ca: PathBuf,
+    other_ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+/// A CA, a server certificate for 127.0.0.1 signed by it, and an unrelated CA.
+fn pki() -> Pki {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        fs::write(&p, text).unwrap();
+        p
+    };
+    let ca_for = |cn: &str| {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn);
+        CertifiedIssuer::self_signed(params, key).unwrap()
+    };
+    let ca = ca_for("kubeward-test-etcd-ca");
+    let other = ca_for("some-other-ca");
+    let server_key = KeyPair::generate().unwrap();
+    let mut params =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "etcd-server");
+    let server = params.signed_by(&server_key, &ca).unwrap();
+    Pki {
+        ca: write("ca.crt", &ca.pem()),
+        other_ca: write("other-ca.crt", &other.pem()),
+        cert: write("server.crt", &server.pem()),
+        key: write("server.key", &server_key.serialize_pem()),
+        _dir: dir,
+    }
+}
+
+fn run_json(args: &[&str]) -> (i32, Value, String) {
+    let out = kubeward().arg("probe").args(args).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), doc, text)
+}
+
+fn codes(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn probe_ids(doc: &Value) -> Vec<String> {
+    doc["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["findings"].as_array().unwrap().iter())
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn etcd_over_plain_http() {
+    let Some(etcd) = find_etcd("etcd_over_plain_http") else {
+        return;
+    };
+    let e = start(&etcd, &Mode::Plain);
+    put_canary(e.port);
+    let target = format!("127.0.0.1:{}", e.port);
+    let (code, doc, text) = run_json(&["--etcd", &target, "--timeout", "5", "--format", "json"]);
+    assert_eq!(code, 1, "{text}");
+    let got = codes(&doc);
+    assert!(got.contains(&"CP200".to_string()), "{text}");
+    assert!(got.contains(&"CP202".to_string()), "{text}");
+    assert!(!got.iter().any(|c| c.starts_with("CP23")), "no TLS: {text}");
+    let plain = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CP200")
+        .unwrap();
+    assert_eq!(plain["severity"], "critical");
+    assert_eq!(plain["location"]["file"], target);
+    assert!(
+        plain["message"]
+            .as_str()
+            .unwrap()
+            .contains("etcd version 3."),
+        "{plain:#}"
+    );
+    assert_eq!(doc["probes"][0]["component"], "etcd");
+    // The value the probe could read is never shown, in any format.
+    assert!(!text.contains(CANARY_VALUE));
+    assert!(!text.contains("a3ViZXdhcmQtY2FuYXJ5")); // its base64 prefix
+    for format in ["text", "sarif", "junit"] {
+        let out = kubeward()
+            .args(["probe", "--etcd", &target, "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("CP200"), "{format}: {text}");
+        assert!(!text.contains(CANARY_VALUE), "{format}");
+        assert!(!text.contains("a3ViZXdhcmQtY2FuYXJ5"), "{format}");
+    }
+}
+
+#[test]
+fn etcd_over_tls_without_client_cert_auth() {
+    let Some(etcd) = find_etcd("etcd_over_tls_without_client_cert_auth") else {
+        return;
+    };
+    let pki = pki();
+    let e = start(
+        &etcd,
+        &Mode::Tls {
+            cert: &pki.cert,
+            key: &pki.key,
+        },
+    );
+    let target = format!("https://127.0.0.1:{}", e.port);
+    let ca = pki.ca.to_string_lossy().to_string();
+    let (code, doc, text) = run_json(&["--etcd", &target, "--cacert", &ca, "--format", "json"]);
+    assert_eq!(code, 1, "{text}");
+    let got = codes(&doc);
+    assert!(got.contains(&"CP201".to_string()), "{text}");
+    assert!(got.contains(&"CP202".to_string()), "{text}");
+    // A certificate from the given CA, for the dialled IP: no TLS findings.
+    for tls in ["CP200", "CP230", "CP231", "CP233", "CP234"] {
+        assert!(!got.contains(&tls.to_string()), "{tls}: {text}");
+    }
+    assert!(probe_ids(&doc).contains(&"probe.tls.negotiated".to_string()));
+
+    // The same endpoint checked against another CA: the issuer is not trusted.
+    let other = pki.other_ca.to_string_lossy().to_string();
+    let (_, doc, text) = run_json(&["--etcd", &target, "--cacert", &other, "--format", "json"]);
+    assert!(codes(&doc).contains(&"CP234".to_string()), "{text}");
+    assert!(
+        text.contains("kubeward-test-etcd-ca"),
+        "the issuer is the evidence: {text}"
+    );
+
+    // Text: the probe results table and the diagnostics.
+    let out = kubeward()
+        .args(["probe", "--etcd", &target, "--fail-on", "critical"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "CP202 is critical");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!("[etcd] 127.0.0.1:{}", e.port)),
+        "{text}"
+    );
+    assert!(text.contains("FINDING  CP201"), "{text}");
+    assert!(text.contains("OK       -"), "{text}");
+}
+
+#[test]
+fn etcd_with_client_cert_auth_is_fine() {
+    let Some(etcd) = find_etcd("etcd_with_client_cert_auth_is_fine") else {
+        return;
+    };
+    let pki = pki();
+    let e = start(
+        &etcd,
+        &Mode::TlsClientAuth {
+            cert: &pki.cert,
+            key: &pki.key,
+            ca: &pki.ca,
+        },
+    );
+    let target = format!("127.0.0.1:{}", e.port);
+    let (code, doc, text) = run_json(&["--etcd", &target, "--format", "json", "--fail-on", "info"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(codes(&doc).is_empty(), "{text}");
+    assert!(
+        probe_ids(&doc).contains(&"probe.etcd.client-cert-required".to_string()),
+        "{text}"
+    );
+}
+
+#[test]
+fn hanging_endpoint_times_out_quickly() {
+    // Accepts connections and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut conns = Vec::new();
+        for c in listener.incoming().take(8) {
+            match c {
+                Ok(c) => conns.push(c),
+                Err(_) => break,
+            }
+        }
+        std::thread::sleep(Duration::from_secs(30));
+        drop(conns);
+    });
+    let target = format!("127.0.0.1:{port}");
+    // Every target kind against the hanging port, concurrently.
+    let (code, doc, text) = run_json(&[
+        "--etcd",
+        &target,
+        "--kubelet",
+        &target,
+        "--kubelet-readonly",
+        &format!("http://{target}"),
+        "--apiserver",
+        &target,
+        "--timeout",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "timeouts are informational: {text}");
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 4, "{text}");
+    for f in findings {
+        assert_eq!(f["code"], "CP240", "{text}");
+        assert_eq!(f["severity"], "info");
+        assert!(
+            f["message"].as_str().unwrap().contains("timed out"),
+            "{f:#}"
+        );
+    }
+    assert!(
+        probe_ids(&doc).iter().all(|i| i == "probe.timeout"),
+        "{text}"
+    );
+    drop(held);
+}
+
+#[test]
+fn usage_errors() {
+    for args in [
+        &[][..],
+        &["--etcd", "::1"][..],
+        &["--etcd", "h:99999"][..],
+        &["--kubelet", "ftp://h"][..],
+        &["--etcd", "h", "--timeout", "0"][..],
+        &["--etcd", "h", "--cert", "c.pem", "--key", "k.pem"][..],
+        &["--etcd", "h", "--cacert", "/nonexistent/ca.pem"][..],
+    ] {
+        let out = kubeward().arg("probe").args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+}

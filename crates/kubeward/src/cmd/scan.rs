@@ -62,11 +62,47 @@ pub struct RuleArgs {
     pub max_file_size: u64,
 }
 
+/// Pod Security Standards profile selection of `kubeward scan`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PssProfileArgs {
+    /// Run the rules of a Pod Security Standards profile: `baseline`, or `restricted` (which
+    /// includes baseline). Adds the codes of the profile's rules to `--select`.
+    #[arg(long, value_name = "LEVEL", value_parser = ["baseline", "restricted"])]
+    pub pss: Option<String>,
+    /// Pod Security Standards policy version the PSS rules evaluate at (`v1.N` or `latest`);
+    /// overrides the `pss-version` option.
+    #[arg(long, value_name = "VERSION")]
+    pub pss_version: Option<String>,
+}
+
+impl PssProfileArgs {
+    /// Applies the profile and version to the settings.
+    fn apply(&self, settings: &mut kubeward_rules::Settings) -> anyhow::Result<()> {
+        if let Some(level) = &self.pss {
+            let level: kubeward_pss::Level = level.parse()?;
+            let codes = kubeward_rules::rules::pss::profile_codes(level);
+            settings
+                .selection
+                .extend(codes.into_iter().map(String::from).collect(), Vec::new());
+        }
+        if let Some(version) = &self.pss_version {
+            settings.options.pss_version = Some(
+                version
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("--pss-version: {e}"))?,
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Arguments of `kubeward scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
+    #[command(flatten)]
+    pub pss: PssProfileArgs,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -96,6 +132,13 @@ pub struct ScanArgs {
 /// # Errors
 /// Unreadable or invalid configuration, unknown rule selectors.
 pub fn build_engine(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>)> {
+    build_engine_with(args, &PssProfileArgs::default())
+}
+
+fn build_engine_with(
+    args: &RuleArgs,
+    pss: &PssProfileArgs,
+) -> anyhow::Result<(Engine, Option<String>)> {
     let config_path = match &args.config {
         Some(p) => Some(p.clone()),
         None => Some(PathBuf::from(".kubeward.yaml")).filter(|p| p.is_file()),
@@ -118,6 +161,7 @@ pub fn build_engine(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>)>
     settings
         .selection
         .extend(args.select.clone(), args.ignore.clone());
+    pss.apply(&mut settings)?;
     if let Some(jobs) = args.jobs {
         // A second call fails harmlessly when the pool exists already.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -132,14 +176,25 @@ pub fn build_engine(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>)>
 /// # Errors
 /// Configuration errors.
 pub fn scan_paths(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>, ScanResult)> {
-    scan_paths_with(args, false)
+    let (engine, fail_on) = build_engine(args)?;
+    Ok(scan_with_engine(engine, fail_on, args, false))
 }
 
 fn scan_paths_with(
     args: &RuleArgs,
     parse_only: bool,
+    pss: &PssProfileArgs,
 ) -> anyhow::Result<(Engine, Option<String>, ScanResult)> {
-    let (engine, fail_on) = build_engine(args)?;
+    let (engine, fail_on) = build_engine_with(args, pss)?;
+    Ok(scan_with_engine(engine, fail_on, args, parse_only))
+}
+
+fn scan_with_engine(
+    engine: Engine,
+    fail_on: Option<String>,
+    args: &RuleArgs,
+    parse_only: bool,
+) -> (Engine, Option<String>, ScanResult) {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -152,7 +207,7 @@ fn scan_paths_with(
         args.max_file_size.saturating_mul(1024 * 1024),
         parse_only,
     );
-    Ok((engine, fail_on, result))
+    (engine, fail_on, result)
 }
 
 fn parse_fail_on(value: &str) -> anyhow::Result<Option<Severity>> {
@@ -170,7 +225,8 @@ fn parse_fail_on(value: &str) -> anyhow::Result<Option<Severity>> {
 /// Usage, configuration and output errors.
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let threshold = parse_fail_on(args.fail_on.as_deref().unwrap_or("high"))?;
-    let (engine, config_fail_on, mut result) = scan_paths_with(&args.rules, args.parse_only)?;
+    let (engine, config_fail_on, mut result) =
+        scan_paths_with(&args.rules, args.parse_only, &args.pss)?;
     let threshold = match (&args.fail_on, config_fail_on) {
         (None, Some(from_config)) => parse_fail_on(&from_config)?,
         _ => threshold,

@@ -373,8 +373,36 @@ fn explicit_files_are_checked_without_a_root() {
     assert!(anon["location"]["line"].as_u64().unwrap() > 0);
     assert_eq!(check(&doc, "4.2.1")["status"], "fail");
     assert_eq!(check(&doc, "4.2.4")["status"], "fail");
+    // The EncryptionConfiguration is reviewed (with or without an API server manifest).
+    assert_eq!(check(&doc, "1.2.28")["status"], "fail");
     // No root to walk: file ownership is not applicable.
     assert_eq!(check(&doc, "1.1.2")["status"], "not-applicable");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(CANARY));
+}
+
+#[test]
+fn policy_files_alone_are_reviewed() {
+    let src = engine_fixtures().join("insecure/etc/kubernetes");
+    let out = kubeward()
+        .arg("node")
+        .arg("--encryption-config")
+        .arg(src.join("enc/encryption.yaml"))
+        .arg("--audit-policy")
+        .arg(src.join("audit/policy.yaml"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json_of(&out.stdout);
+    // No API server manifest: its flag checks are not applicable, the files are reviewed.
+    assert_eq!(check(&doc, "1.2.1")["status"], "not-applicable");
+    assert_eq!(check(&doc, "1.2.28")["status"], "fail");
+    assert_eq!(check(&doc, "3.2.2")["status"], "fail");
+    let enc = finding(&doc, "CP057");
+    assert!(enc["location"]["line"].as_u64().unwrap() > 0, "{enc:#}");
+    let audit = finding(&doc, "CP106");
+    assert!(audit["location"]["line"].as_u64().unwrap() > 0, "{audit:#}");
+    assert!(!audit["related"].as_array().unwrap().is_empty());
     assert!(!String::from_utf8_lossy(&out.stdout).contains(CANARY));
 }
 

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use kubeward_controlplane::encryption::{SecretsEncryption, review_secrets};
 use kubeward_controlplane::{
     CheckResult, Evidence, ExplicitFiles, LayoutError, NodeLayout, Options, Report as NodeReport,
     Status, run_checks,
@@ -454,8 +455,49 @@ struct NodeRun {
     objects: usize,
 }
 
-fn evaluate(engine: &Engine, layout: &NodeLayout, options: &Options) -> NodeRun {
+/// CIS 1.2.28 for an EncryptionConfiguration given with `--encryption-config` but no API
+/// server manifest (the engine then says not applicable): review the file on its own.
+fn standalone_encryption(layout: &NodeLayout, result: &mut CheckResult) {
+    if result.status != Status::NotApplicable {
+        return;
+    }
+    let Some(file) = &layout.encryption_config else {
+        return;
+    };
+    let Some(root) = &file.root else {
+        result.status = Status::Warn;
+        result.reason = "the encryption configuration file does not parse".into();
+        return;
+    };
+    let review = review_secrets(root);
+    result.evidence = vec![Evidence {
+        file: Some(file.file.path.clone()),
+        field_path: Some(review.field_path.clone()),
+        detail: review
+            .write_provider
+            .clone()
+            .map_or_else(|| review.message.clone(), |w| format!("writes with `{w}`")),
+    }];
+    (result.status, result.reason) = match review.verdict {
+        SecretsEncryption::Strong => (Status::Pass, review.message),
+        SecretsEncryption::Weak => (Status::Warn, review.message),
+        SecretsEncryption::NotEncrypted => (Status::Fail, review.message),
+        SecretsEncryption::Invalid => {
+            (Status::Warn, format!("cannot evaluate: {}", review.message))
+        }
+    };
+}
+
+fn evaluate(
+    engine: &Engine,
+    layout: &NodeLayout,
+    options: &Options,
+    encryption_given: bool,
+) -> NodeRun {
     let mut report = run_checks(layout, options);
+    if encryption_given && let Some(r) = report.results.iter_mut().find(|r| r.meta.id == "1.2.28") {
+        standalone_encryption(layout, r);
+    }
     // `--select`/`--ignore` and the configuration choose the checks as they choose the rules.
     report.results.retain(|r| {
         rule_for_check(r.meta.id).is_none_or(|rule| engine.settings().selection.enabled(rule))
@@ -539,7 +581,7 @@ pub fn run(args: &NodeArgs) -> anyhow::Result<u8> {
         etcd_owner,
     };
     let layout = read_layout(args)?;
-    let run = evaluate(&engine, &layout, &options);
+    let run = evaluate(&engine, &layout, &options, args.encryption_config.is_some());
     let rules = rule_docs(&engine);
     let report = Report {
         diagnostics: &run.diagnostics,

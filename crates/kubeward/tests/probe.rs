@@ -423,6 +423,62 @@ fn hanging_endpoint_times_out_quickly() {
     drop(held);
 }
 
+/// A plain-TCP server answering every connection with `reply` (after reading the request head).
+fn fake_server(reply: &'static [u8]) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut c in listener.incoming().flatten() {
+            c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = c.write_all(reply);
+        }
+    });
+    port
+}
+
+#[test]
+fn plain_http_kubelet_and_apiserver_ports_and_other_protocols() {
+    let readonly = fake_server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{\"items\":[]}");
+    let insecure = fake_server(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 26\r\nConnection: close\r\n\r\n{\"gitVersion\":\"v1.30.2\"}\n");
+    let ssh = fake_server(b"SSH-2.0-OpenSSH_9.6\r\n");
+    let (code, doc, text) = run_json(&[
+        "--kubelet-readonly",
+        &format!("127.0.0.1:{readonly}"),
+        "--apiserver",
+        &format!("http://127.0.0.1:{insecure}"),
+        "--kubelet-readonly",
+        &format!("http://127.0.0.1:{ssh}"),
+        "--timeout",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{text}");
+    let got = codes(&doc);
+    assert!(got.contains(&"CP222".to_string()), "{text}");
+    assert!(got.contains(&"CP210".to_string()), "{text}");
+    assert!(got.contains(&"CP241".to_string()), "{text}");
+    let not_http = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CP241")
+        .unwrap();
+    assert_eq!(
+        not_http["location"]["file"],
+        format!("http://127.0.0.1:{ssh}")
+    );
+    assert_eq!(doc["probes"].as_array().unwrap().len(), 3);
+}
+
 #[test]
 fn usage_errors() {
     for args in [

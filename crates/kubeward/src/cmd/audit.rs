@@ -21,8 +21,6 @@
 //!   `anonymousPaths`, `forbiddenBurst`, `rateSpike`, `firstSeen`, `tamper`), validated when
 //!   the file is loaded, with located errors. Detectors whose rule is not selected do not run.
 
-mod convert;
-
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -35,6 +33,7 @@ use kubeward_audit::{Finding, Follower, ParseError};
 use kubeward_diagnostics::{Category, Diagnostic, InputError, Severity};
 use kubeward_report::{Report, Summary, json, junit, sarif, text};
 use kubeward_rules::rules::audit as audit_rules;
+use kubeward_rules::rules::audit::adapter as convert;
 use kubeward_rules::{Config, ObjectFacts, registry, selector_is_known, today_utc};
 
 use crate::cmd::scan::Color;
@@ -59,8 +58,28 @@ pub enum AuditFormat {
     Junit,
 }
 
+/// Shown after `kubeward audit --help`.
+const AFTER_HELP: &str = "\
+Exit codes: 0 when nothing is at or above --fail-on (default: high), 1 when something is, 2 on
+usage, configuration or input errors. A line that is not an audit event is reported as
+file:line and skipped; the other lines are still read.
+
+Configuration (.kubeward.yaml, or --config FILE): `select`, `ignore`, `severity`, `exemptions`
+and `fail-on` apply as for `kubeward scan`; the `audit:` section configures the detectors:
+
+  audit:
+    allow:                         # per detector name or code, added to the built-in lists
+      exec-into-pod: {users: [oncall-olga], namespaces: [sandbox]}
+    disabled: [AUD024]
+    forbiddenBurst: {threshold: 30, windowSeconds: 60}
+    rateSpike: {bucketSeconds: 300, factor: 5}
+    firstSeen: {learningSeconds: 7200}
+
+Each detector is a rule: `kubeward explain AUD003` shows its documentation.";
+
 /// Arguments of `kubeward audit`.
 #[derive(Debug, Args)]
+#[command(after_long_help = AFTER_HELP)]
 pub struct AuditArgs {
     /// Audit logs (JSON lines, plain or gzip); `-` reads standard input. Rotated files oldest
     /// first.
@@ -500,7 +519,7 @@ impl Sink for Printer {
         let line = if self.json {
             convert::Alert::new(&d, &f).to_line()
         } else {
-            convert::text_line(&d)
+            text_line(&d)
         };
         self.write(&line)
     }
@@ -615,4 +634,18 @@ fn follow(args: &AuditArgs, setup: &mut Setup) -> anyhow::Result<u8> {
         }
         std::thread::sleep(interval);
     }
+}
+
+/// One finding as one text line, like the header line of the text report.
+fn text_line(d: &Diagnostic) -> String {
+    format!(
+        "{}:{}:{}: {} {} [{}] {}\n",
+        d.location.file,
+        d.location.start.line,
+        d.location.start.col,
+        d.code,
+        d.name,
+        d.severity,
+        d.message
+    )
 }

@@ -18,6 +18,11 @@
 //! assert_eq!(rule.compliance[0].to_string(), "MITRE-ATTACK T1609");
 //! assert!(audit::for_code("AUD999").is_none());
 //! ```
+//!
+//! [`adapter`] turns engine findings into diagnostics of these rules (evidence in the message
+//! and, in full, in a related note) and into JSON-lines alerts.
+
+pub mod adapter;
 
 use kubeward_audit::{DetectorMeta, meta};
 use kubeward_diagnostics::{Category, Severity};

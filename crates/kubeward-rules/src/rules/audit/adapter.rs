@@ -1,5 +1,32 @@
-//! Audit-engine findings to kubeward diagnostics (through `Engine::external`, so selection,
-//! severity overrides and exemptions apply) and to JSON-lines alerts.
+//! Audit-engine findings to kubeward diagnostics (through [`Engine::external`], so selection
+//! and severity overrides apply) and to JSON-lines alerts, for `kubeward audit` and the audit
+//! webhook backend of `kubeward serve` alike.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use kubeward_rules::rules::audit::adapter::{Alert, diagnostic};
+//! use kubeward_rules::{Engine, Settings};
+//! let line = concat!(
+//!     r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"e1","#,
+//!     r#""stage":"ResponseComplete","requestURI":"/api/v1/namespaces/web/pods/api-0/exec?command=sh","#,
+//!     r#""verb":"create","user":{"username":"mallory","groups":["system:authenticated"]},"#,
+//!     r#""sourceIPs":["203.0.113.5"],"objectRef":{"resource":"pods","namespace":"web","name":"api-0","#,
+//!     r#""apiVersion":"v1","subresource":"exec"},"responseStatus":{"metadata":{},"code":101},"#,
+//!     r#""requestReceivedTimestamp":"2024-05-01T03:00:00.000000Z"}"#,
+//! );
+//! let mut detectors = kubeward_audit::Engine::new(kubeward_audit::Config::default()).unwrap();
+//! let mut found = Vec::new();
+//! detectors.process_body(line, &mut found).unwrap();
+//! let rules = Engine::new(Settings::default());
+//! let file: Arc<str> = Arc::from("audit.log");
+//! let d = diagnostic(&rules, &found[0], &file, 1).unwrap();
+//! assert_eq!(d.code, "AUD003");
+//! assert!(d.message.contains("[auditID e1, 2024-05-01T03:00:00.000000Z, user `mallory`, from 203.0.113.5, create pods/exec web/api-0, response 101]"));
+//! assert_eq!(d.object.as_ref().unwrap().to_string(), "Pod web/api-0");
+//! let alert: serde_json::Value = serde_json::from_str(&Alert::new(&d, &found[0]).to_line()).unwrap();
+//! assert_eq!(alert["audit_id"], "e1");
+//! assert_eq!(alert["mitre"][0], "T1609");
+//! ```
 //!
 //! The evidence (auditID, time, user, impersonated user, source IPs, verb, object reference,
 //! response code) is written into the diagnostic's message, so that every report format shows
@@ -16,9 +43,9 @@ use std::sync::Arc;
 use kubeward_audit::event::Timestamp;
 use kubeward_audit::{Evidence, Finding};
 use kubeward_diagnostics::{Diagnostic, Location, ObjectId, Related};
-use kubeward_rules::rules::audit as audit_rules;
-use kubeward_rules::{Engine, ExternalFinding};
 use kubeward_source::Pos;
+
+use crate::{Engine, ExternalFinding};
 use serde::Serialize;
 
 /// `Kind` of the common built-in resources (`objectRef` carries the plural resource name);
@@ -191,7 +218,7 @@ pub fn evidence_json(f: &Finding) -> String {
 /// The diagnostic of `f`, found on line `line` of `file`; `None` when its rule is not enabled.
 #[must_use]
 pub fn diagnostic(rules: &Engine, f: &Finding, file: &Arc<str>, line: u64) -> Option<Diagnostic> {
-    let rule = audit_rules::for_code(f.code)?;
+    let rule = super::for_code(f.code)?;
     let pos = Pos {
         line: u32::try_from(line).unwrap_or(u32::MAX),
         col: 1,
@@ -311,24 +338,8 @@ impl<'a> Alert<'a> {
     }
 }
 
-/// One finding as one text line, like the header line of the text report.
-#[must_use]
-pub fn text_line(d: &Diagnostic) -> String {
-    format!(
-        "{}:{}:{}: {} {} [{}] {}\n",
-        d.location.file,
-        d.location.start.line,
-        d.location.start.col,
-        d.code,
-        d.name,
-        d.severity,
-        d.message
-    )
-}
-
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use kubeward_audit::finding::ObjectRefEvidence;
 

@@ -591,6 +591,57 @@ fn admission_reviews_over_tls() {
         "object contents leaked into logs"
     );
 
+    // Configuration reload: an invalid change is refused (old policy kept), then break glass.
+    let config = dir.path().join("kubeward.yaml");
+    std::fs::write(&config, "webhook:\n  mode: block\n").unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let r = c.review(
+        port,
+        "/validate",
+        &review(
+            "c1",
+            "CREATE",
+            POD,
+            "pods",
+            pod("web", true),
+            Value::Null,
+            false,
+        ),
+    );
+    assert_eq!(r["allowed"], false, "{r}");
+    std::fs::write(&config, "webhook:\n  break-glass: true\n").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = c.review(
+            port,
+            "/validate",
+            &review(
+                "c2",
+                "CREATE",
+                POD,
+                "pods",
+                pod("web", true),
+                Value::Null,
+                false,
+            ),
+        );
+        if r["allowed"] == true {
+            assert!(r["warnings"].to_string().contains("POD001"), "{r}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "break glass never applied");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, m) = c.request(port, "GET", "/metrics", "");
+    assert!(
+        m.contains("kubeward_webhook_reloads_total{kind=\"config\",result=\"error\"} 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("kubeward_webhook_reloads_total{kind=\"config\",result=\"ok\"} 1"),
+        "{m}"
+    );
+
     // Graceful shutdown.
     let status = server.terminate();
     assert!(status.success(), "{status:?}");

@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 
 use crate::Rule;
 use crate::rules::{
-    audit, controlplane, dockerfile, image, input, network, pss, rbac, secrets, workload};
+    audit, controlplane, dockerfile, image, input, network, pss, rbac, secrets, workload,
+};
 
 /// The category lists, in display order.
 static CATEGORIES: &[&[&Rule]] = &[

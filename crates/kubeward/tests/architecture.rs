@@ -1,18 +1,33 @@
 //! Keeps the arrows between crates honest (docs/ARCHITECTURE.md):
 //! source <- yaml <- model <- engines <- rules <- {webhook, binary}; reporters see only
 //! diagnostics; engines never see Diagnostic or the rule engine.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 fn workspace_deps() -> BTreeMap<String, BTreeSet<String>> {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut map = BTreeMap::new();
     for package in v["packages"].as_array().unwrap() {
@@ -38,10 +53,15 @@ fn crate_arrows_point_one_way() {
         ("kubeward-yaml", &["kubeward-source"]),
         ("kubeward-model", &["kubeward-source", "kubeward-yaml"]),
         ("kubeward-diagnostics", &["kubeward-source"]),
-        ("kubeward-report", &["kubeward-source", "kubeward-diagnostics"]),
+        (
+            "kubeward-report",
+            &["kubeward-source", "kubeward-diagnostics"],
+        ),
     ];
     for (krate, may) in allowed {
-        let Some(actual) = deps.get(*krate) else { continue };
+        let Some(actual) = deps.get(*krate) else {
+            continue;
+        };
         for d in actual {
             assert!(may.contains(&d.as_str()), "{krate} must not depend on {d}");
         }
@@ -56,9 +76,19 @@ fn crate_arrows_point_one_way() {
         "kubeward-audit",
     ];
     for engine in engines {
-        let Some(actual) = deps.get(engine) else { continue };
-        for forbidden in ["kubeward-diagnostics", "kubeward-rules", "kubeward-report", "kubeward"] {
-            assert!(!actual.contains(forbidden), "engine {engine} must not depend on {forbidden}");
+        let Some(actual) = deps.get(engine) else {
+            continue;
+        };
+        for forbidden in [
+            "kubeward-diagnostics",
+            "kubeward-rules",
+            "kubeward-report",
+            "kubeward",
+        ] {
+            assert!(
+                !actual.contains(forbidden),
+                "engine {engine} must not depend on {forbidden}"
+            );
         }
     }
     for (krate, actual) in &deps {
@@ -66,7 +96,10 @@ fn crate_arrows_point_one_way() {
             continue;
         }
         if krate != "kubeward" && krate != "kubeward-webhook" {
-            assert!(!actual.contains("kubeward-report"), "{krate} must not depend on the reporters");
+            assert!(
+                !actual.contains("kubeward-report"),
+                "{krate} must not depend on the reporters"
+            );
         }
     }
 }

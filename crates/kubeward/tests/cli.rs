@@ -649,24 +649,43 @@ fn helm_template_stream_reports_the_template() {
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains("<stdin>:8:3: POD010 host-network [high]"), "{text}");
-    assert!(text.contains("= template: shop/templates/api.yaml"), "{text}");
+    assert!(
+        text.contains("<stdin>:8:3: POD010 host-network [high]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= template: shop/templates/api.yaml"),
+        "{text}"
+    );
 }
 
 #[test]
 fn sarif_and_junit_goldens() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "p.yaml", GOOD_POD);
-    for (format, name) in [("sarif", "scan_sarif"), ("junit", "scan_junit"), ("text", "scan_text")] {
+    for (format, name) in [
+        ("sarif", "scan_sarif"),
+        ("junit", "scan_junit"),
+        ("text", "scan_text"),
+    ] {
         let out = kubeward()
             .current_dir(dir.path())
-            .args(["scan", "p.yaml", "--format", format, "--select", "POD011,IMG002"])
+            .args([
+                "scan",
+                "p.yaml",
+                "--format",
+                format,
+                "--select",
+                "POD011,IMG002",
+            ])
             .assert()
             .code(1)
             .get_output()
             .stdout
             .clone();
-        let text = String::from_utf8(out).unwrap().replace(env!("CARGO_PKG_VERSION"), "[version]");
+        let text = String::from_utf8(out)
+            .unwrap()
+            .replace(env!("CARGO_PKG_VERSION"), "[version]");
         insta::assert_snapshot!(name, text);
     }
 }

@@ -294,10 +294,17 @@ impl Engine {
                 path: issue.path.clone(),
                 template: None,
             };
-            let snippet = loaded
-                .objects
-                .first()
-                .map(|o| snippet_for(&o.origin.source, issue.span));
+            let snippet = loaded.objects.first().map(|o| {
+                let mut snippet = snippet_for(&o.origin.source, issue.span);
+                // A duplicate key in a Secret shows its value: mask the object's secrets.
+                let within = |x: &&Object| {
+                    x.origin.span.start <= issue.span.start && issue.span.start < x.origin.span.end
+                };
+                if let Some(object) = loaded.objects.iter().find(within) {
+                    crate::rules::secrets::redact::mask_object_snippet(object, &mut snippet, &[]);
+                }
+                snippet
+            });
             out.diagnostics.push(self.plain_diagnostic(
                 rule,
                 issue.message.clone(),

@@ -1,7 +1,7 @@
 use kubeward_diagnostics::{Category, Severity};
 use kubeward_secrets::{Verdict, analyze_secret_object};
 
-use super::scan::{findings, phrase};
+use super::scan::{credential_name, findings, phrase};
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cwe, mitre, nsa};
 use crate::{Check, declare_rule};
@@ -102,14 +102,32 @@ fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
     let Verdict::RealValues { paths } = &analysis.verdict else {
         return;
     };
-    let Some(first) = paths.first() else { return };
+    let detected = findings(object);
+    // Point at the most telling value: one a detector recognised, else one named like a
+    // credential, else the first.
+    let rank = |path: &String| {
+        let key = analysis
+            .values
+            .iter()
+            .find(|v| &v.path == path)
+            .map_or("", |v| v.key.as_str());
+        if detected.iter().any(|f| &f.path == path) {
+            0
+        } else if credential_name(key) {
+            1
+        } else {
+            2
+        }
+    };
+    let Some(first) = paths.iter().min_by_key(|p| rank(p)) else {
+        return;
+    };
     let keys: Vec<String> = analysis
         .values
         .iter()
         .filter(|v| paths.contains(&v.path))
         .map(|v| format!("`{}`", v.key))
         .collect();
-    let detected = findings(object);
     let mut looks: Vec<String> = Vec::new();
     for f in detected.iter().filter(|f| paths.contains(&f.path)) {
         let p = phrase(&f.matched);

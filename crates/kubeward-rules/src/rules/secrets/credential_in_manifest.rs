@@ -13,8 +13,9 @@ declare_rule! {
     /// any other kind (custom resources, Helm values embedded in objects, operators' specs).
     ///
     /// Container env values, command lines, ConfigMap data, private keys and Secret data have
-    /// their own rules (`SEC002`, `SEC008`, `SEC003`, `SEC004`, `SEC005`); every detected
-    /// credential is reported by exactly one of them.
+    /// their own rules (`SEC002`, `SEC008`, `SEC003`, `SEC004`, `SEC005`), and the keys of an
+    /// `EncryptionConfiguration` are judged by `SEC010`–`SEC017`; every detected credential is
+    /// reported by exactly one rule.
     ///
     /// ## Why is this bad?
     /// A credential in a manifest is in git, in CI logs and in the API server, readable by

@@ -1,9 +1,11 @@
 use kubeward_diagnostics::{Category, Severity};
 
-use super::scan::{Route, report};
+use kubeward_yaml::Node;
+
+use super::scan::{Route, credential_name, findings, report, strong_literal};
 use crate::context::{Emitter, ObjectContext};
 use crate::meta::{cwe, mitre, nsa};
-use crate::rules::workload::util::KINDS;
+use crate::rules::workload::util::{KINDS, each_container};
 use crate::{Check, declare_rule};
 
 declare_rule! {
@@ -17,6 +19,12 @@ declare_rule! {
     /// (`AKIA****`)`); the value itself is never printed, and it is masked in the source
     /// frame. The severity follows the detector (an AWS secret key is critical, a generic
     /// password high) and drops one step at low confidence.
+    ///
+    /// A literal that the detectors set aside as a sample because it contains a dictionary
+    /// word (`Passw0rd-Pr0d-2024!`) is still reported, at medium severity, when its
+    /// variable is named like a credential and the value is strong enough to be what someone
+    /// deploys (12+ characters of 3 character classes, no template syntax, no
+    /// `changeme`/`example`/`replace` words).
     ///
     /// ## Why is this bad?
     /// The manifest lives in git, in CI logs, in Helm release history and in the API server's
@@ -93,4 +101,31 @@ declare_rule! {
 
 fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
     report(ctx, out, Route::Env);
+    // Strong literals under credential names that the engine set aside as samples because
+    // they contain a dictionary word (`Passw0rd-Pr0d-2024!`): deployed all the same.
+    let detected = findings(ctx.object);
+    each_container(ctx, |_, container| {
+        let env = container.node.get("env");
+        for (i, var) in env.into_iter().flat_map(Node::items).enumerate() {
+            let name = var.get("name").and_then(Node::as_str).unwrap_or("");
+            let Some(value) = var.get("value").and_then(Node::as_str) else {
+                continue;
+            };
+            let path = container.path_of(&format!("env[{i}].value"));
+            if credential_name(name)
+                && strong_literal(value)
+                && !detected.iter().any(|f| f.path == path)
+            {
+                out.report(
+                    path.clone(),
+                    format!(
+                        "Environment variable `{name}` of {} holds a literal password (`****`) that reads like a sample value",
+                        container.describe()
+                    ),
+                )
+                .severity(Severity::Medium)
+                .redact(path);
+            }
+        }
+    });
 }

@@ -57,6 +57,7 @@ pub use encryption_key_weak::ENCRYPTION_KEY_WEAK;
 pub use encryption_kms_v1_provider::ENCRYPTION_KMS_V1_PROVIDER;
 pub use hardcoded_credential_in_env::HARDCODED_CREDENTIAL_IN_ENV;
 pub use private_key_in_manifest::PRIVATE_KEY_IN_MANIFEST;
+pub use scan::credential_name;
 pub use secret_in_env_var::SECRET_IN_ENV_VAR;
 pub use secret_volume_world_readable::SECRET_VOLUME_WORLD_READABLE;
 pub use secrets_not_encrypted_at_rest::SECRETS_NOT_ENCRYPTED_AT_REST;

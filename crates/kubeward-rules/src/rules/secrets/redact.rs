@@ -19,16 +19,17 @@
 use std::collections::BTreeSet;
 
 use kubeward_diagnostics::Snippet;
-use kubeward_model::Object;
+use kubeward_model::{Object, PodTemplate};
 use kubeward_secrets::{LAST_APPLIED, MASK};
 use kubeward_source::Span;
 use kubeward_yaml::{Node, path_index, path_join};
 
-use super::scan::findings;
+use super::scan::{credential_name, findings};
 
 /// Field paths of an object whose values must never be shown: detected credentials, every
-/// value of a `Secret`'s `data`/`stringData` (and its last-applied annotation), and every
-/// key `secret` of an `EncryptionConfiguration`. Sorted and unique.
+/// value of a `Secret`'s `data`/`stringData` (and its last-applied annotation), every key
+/// `secret` of an `EncryptionConfiguration`, and container env values under credential names
+/// ([`super::credential_name`]). Sorted and unique.
 #[must_use]
 pub fn sensitive_paths(object: &Object) -> Vec<String> {
     let mut paths: BTreeSet<String> = findings(object).iter().map(|f| f.path.clone()).collect();
@@ -70,6 +71,18 @@ pub fn sensitive_paths(object: &Object) -> Vec<String> {
             }
         }
         _ => {}
+    }
+    // Env values under credential names, detected or not (`DB_PASSWORD: changeme`).
+    if let Some(pod) = PodTemplate::of(object) {
+        for container in pod.containers() {
+            let env = container.node.get("env");
+            for (i, var) in env.into_iter().flat_map(Node::items).enumerate() {
+                let name = var.get("name").and_then(Node::as_str).unwrap_or("");
+                if var.get("value").is_some() && credential_name(name) {
+                    paths.insert(container.path_of(&format!("env[{i}].value")));
+                }
+            }
+        }
     }
     paths.into_iter().collect()
 }
@@ -204,6 +217,33 @@ mod tests {
         let text = frame(yaml, "resources[0].providers[0].aescbc.keys[0]").join("\n");
         assert!(!text.contains("AAAAAAAA"), "{text}");
         assert!(text.contains("secret: ****"), "{text}");
+    }
+
+    #[test]
+    fn loader_warning_frames_masked() {
+        let yaml = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: first-Qm3xZ8\n  password: second-Zx9pL2\n";
+        let loaded = kubeward_model::load_text("t.yaml", yaml);
+        let engine = crate::Engine::new(crate::Settings::default());
+        let file: std::sync::Arc<str> = std::sync::Arc::from("t.yaml");
+        let outcome = engine.check_file(&loaded, &file);
+        let dup = outcome
+            .diagnostics
+            .iter()
+            .find(|d| d.code == crate::rules::input::DUPLICATE_KEY.code)
+            .expect("duplicate-key warning");
+        let text = dup.snippet.as_ref().unwrap().lines.join("\n");
+        assert!(
+            !text.contains("first-Qm3xZ8") && !text.contains("second-Zx9pL2"),
+            "{text}"
+        );
+        for d in &outcome.diagnostics {
+            let all = format!("{} {:?}", d.message, d.snippet);
+            assert!(
+                !all.contains("Qm3xZ8") && !all.contains("Zx9pL2"),
+                "{}",
+                d.code
+            );
+        }
     }
 
     #[test]

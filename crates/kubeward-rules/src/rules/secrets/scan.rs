@@ -78,7 +78,8 @@ pub enum Route {
     CommandLine,
     /// Anywhere else: annotations, image references, probe headers, custom resources (`SEC009`).
     Other,
-    /// Inside a Secret's data: `SEC005 committed-secret-object` judges the whole object.
+    /// Judged by a dedicated rule: a Secret's data (`SEC005 committed-secret-object`) and an
+    /// `EncryptionConfiguration`'s keys (`SEC010`–`SEC017`).
     Secret,
 }
 
@@ -91,6 +92,13 @@ fn under(path: &str, field: &str) -> bool {
 #[must_use]
 pub fn route(object: &Object, finding: &ObjectSecretFinding) -> (Route, Option<String>) {
     let path = finding.path.as_str();
+    if matches!(
+        object.kind(),
+        "EncryptionConfiguration" | "EncryptionConfig"
+    ) {
+        // Its keys are judged by SEC010-SEC017; they are masked in every frame.
+        return (Route::Secret, None);
+    }
     if object.kind() == "Secret" {
         let route = if under(path, "metadata") {
             Route::Other
@@ -251,6 +259,160 @@ pub fn report(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>, want: Route) {
     }
 }
 
+/// Whether a name (env var, data key) names a credential: a word such as `password`,
+/// `secret`, `token`, `api key`, `private key`, `credentials`, and not a reference to one
+/// (`SECRET_NAME`, `PASSWORD_FILE`, `TOKEN_TTL`, `TOKEN_URL`).
+///
+/// ```
+/// use kubeward_rules::rules::secrets::credential_name;
+/// assert!(credential_name("DB_PASSWORD"));
+/// assert!(credential_name("stripeApiKey"));
+/// assert!(!credential_name("SECRET_NAME"));
+/// assert!(!credential_name("PASSWORD_FILE"));
+/// assert!(!credential_name("STRIPE_KEY"));
+/// ```
+#[must_use]
+pub fn credential_name(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    const SENSITIVE: &[&str] = &[
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "secret",
+        "token",
+        "apikey",
+        "credential",
+        "credentials",
+        "passphrase",
+    ];
+    const PAIRED: &[(&str, &str)] = &[
+        ("api", "key"),
+        ("access", "key"),
+        ("private", "key"),
+        ("secret", "key"),
+        ("auth", "key"),
+    ];
+    const REFERENCE: &[&str] = &[
+        "file",
+        "path",
+        "name",
+        "ref",
+        "url",
+        "uri",
+        "endpoint",
+        "ttl",
+        "timeout",
+        "expiry",
+        "expires",
+        "expiration",
+        "length",
+        "len",
+        "type",
+        "id",
+        "header",
+        "enabled",
+        "enable",
+        "mode",
+        "dir",
+        "location",
+        "version",
+        "arn",
+        "namespace",
+        "policy",
+        "min",
+        "max",
+        "size",
+        "count",
+        "length",
+        "format",
+        "algorithm",
+        "field",
+        "env",
+        "var",
+        "provider",
+        "store",
+    ];
+    let sensitive = words.iter().any(|w| SENSITIVE.contains(&w.as_str()))
+        || words
+            .windows(2)
+            .any(|p| matches!(p, [a, b] if PAIRED.contains(&(a.as_str(), b.as_str()))));
+    let reference = words
+        .last()
+        .is_some_and(|w| REFERENCE.contains(&w.as_str()));
+    sensitive && !reference
+}
+
+/// A literal under a credential-like name that the engine set aside as a sample because it
+/// contains a dictionary word (`Passw0rd-Pr0d-2024!`), but that is long and mixed enough to
+/// be what a person really deploys: at least 12 characters of 3 character classes, no
+/// whitespace, not a template or variable reference.
+#[must_use]
+pub fn strong_literal(value: &str) -> bool {
+    let v = value.trim();
+    let templated = ["${", "$(", "{{", "#{", "%{", "<", "ENC["]
+        .iter()
+        .any(|t| v.contains(t));
+    let classes = [
+        v.bytes().any(|b| b.is_ascii_lowercase()),
+        v.bytes().any(|b| b.is_ascii_uppercase()),
+        v.bytes().any(|b| b.is_ascii_digit()),
+        v.bytes().any(|b| !b.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|c| **c)
+    .count();
+    v.chars().count() >= 12
+        && classes >= 3
+        && !v.contains(char::is_whitespace)
+        && !templated
+        && !v.starts_with('/')
+        && !v.contains("://")
+        && !is_template_word(v)
+}
+
+/// Words that mark a value as a stand-in even when it looks strong (`REPLACE-ME-2024-Token`).
+fn is_template_word(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    [
+        "change",
+        "replace",
+        "example",
+        "dummy",
+        "sample",
+        "fake",
+        "placeholder",
+        "redacted",
+        "todo",
+        "fixme",
+        "your",
+        "insert",
+        "xxx",
+        "***",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,5 +454,20 @@ mod tests {
         let f = findings(&l.objects[0]);
         assert_eq!(severity(&f[0].matched), Severity::High);
         assert!(phrase(&f[0].matched).contains("`AKIA****`"));
+    }
+
+    #[test]
+    fn strong_literals() {
+        assert!(strong_literal("Passw0rd-Pr0d-2024!"));
+        for v in [
+            "changeme",
+            "Example-Passw0rd-2024!",
+            "${DB_PASSWORD}",
+            "/etc/secret/pw",
+            "short1A!",
+            "no upper case 1!",
+        ] {
+            assert!(!strong_literal(v), "{v}");
+        }
     }
 }

@@ -22,7 +22,7 @@ local threads = {}
 function setup(thread) table.insert(threads, thread) end
 
 local counter = 0
-local codes = {}
+codes = {}
 function init(args) codes = {} end
 
 function request()
@@ -40,7 +40,7 @@ end
 function done(summary, latency, requests)
   local total = {}
   for _, t in ipairs(threads) do
-    local c = t:get("codes")
+    local c = t:get("codes") or {}
     for k, v in pairs(c) do total[k] = (total[k] or 0) + v end
   end
   local parts = {}

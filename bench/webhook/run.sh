@@ -46,6 +46,14 @@ phase "5000 req/s" 5000 50 2
 phase "overload (10x, unpaced)" 0 512 2
 phase "recovery 500 req/s" 500 10 1
 echo "log lines: $(wc -l < "$WORK/server.log")"
+# Server-side time per admitted review (arrival to answer, from the JSON logs), all phases.
+python3 - "$WORK/server.log" <<'PY'
+import json, sys
+us = sorted(json.loads(l)["micros"] for l in open(sys.argv[1]) if '"admission review"' in l)
+if us:
+    q = lambda p: us[min(len(us) - 1, int(p * len(us)))] / 1000
+    print("server-side ms over %d reviews: p50=%.3f p90=%.3f p99=%.3f max=%.3f" % (len(us), q(.5), q(.9), q(.99), us[-1] / 1000))
+PY
 grep -c '"result":"denied"' "$WORK/server.log" | sed 's/^/denied reviews logged: /'
 curl -sf --cacert "$WORK/certs/ca.crt" "https://127.0.0.1:$PORT/metrics" | grep -E '^kubeward_webhook_(rejected_requests_total|admission_reviews_total)' || true
 kill -TERM "$PID"; wait "$PID" || true

@@ -285,7 +285,13 @@ async fn validate_mode(
 fn respond(app: &AppState, result: Result<Response, ApiError>) -> Response {
     result.unwrap_or_else(|e| {
         app.metrics.rejected(e.reason());
-        tracing::warn!(status = e.status().as_u16(), error = %e, "request refused");
+        if matches!(e, ApiError::Saturated | ApiError::QueueFull(_)) {
+            // Shedding is counted, not logged per request: a log line per refusal would turn
+            // an overload into a log flood.
+            tracing::debug!(status = e.status().as_u16(), error = %e, "request shed");
+        } else {
+            tracing::warn!(status = e.status().as_u16(), error = %e, "request refused");
+        }
         e.into_response()
     })
 }

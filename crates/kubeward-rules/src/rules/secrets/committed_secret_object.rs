@@ -15,7 +15,11 @@ declare_rule! {
     /// `changeme`) and SOPS-encrypted values (`ENC[...]`) are not real values; a TLS key
     /// without key material or a `.dockerconfigjson` without a real credential are not either.
     ///
-    /// `data` values are base64-decoded first: base64 is an encoding, not encryption.
+    /// `data` values are base64-decoded first: base64 is an encoding, not encryption. An
+    /// `Opaque` Secret is reported when one of its real values is a recognised credential or
+    /// sits under a credential-like key (`password`, `token`, `api-key`, `secret`, ...); one
+    /// holding only hosts, URLs and user names is not. Typed Secrets (`kubernetes.io/tls`,
+    /// `dockerconfigjson`, `ssh-auth`, `basic-auth`, tokens) hold credentials by contract.
     ///
     /// ## Why is this bad?
     /// Whoever can read the repository, its forks, CI caches or an old clone has the
@@ -103,14 +107,28 @@ fn check(ctx: &ObjectContext<'_>, out: &mut Emitter<'_>) {
         return;
     };
     let detected = findings(object);
-    // Point at the most telling value: one a detector recognised, else one named like a
-    // credential, else the first.
-    let rank = |path: &String| {
-        let key = analysis
+    // An Opaque Secret is a credential leak when some real value is a recognised credential
+    // or sits under a credential-like key; hosts, URLs and user names alone are not. Typed
+    // Secrets (TLS, registry, SSH, basic-auth, tokens) hold credentials by contract.
+    let key_of = |path: &String| {
+        analysis
             .values
             .iter()
             .find(|v| &v.path == path)
-            .map_or("", |v| v.key.as_str());
+            .map_or("", |v| v.key.as_str())
+    };
+    let opaque = analysis.secret_type == "Opaque";
+    if opaque
+        && !paths
+            .iter()
+            .any(|p| detected.iter().any(|f| &f.path == p) || credential_name(key_of(p)))
+    {
+        return;
+    }
+    // Point at the most telling value: one a detector recognised, else one named like a
+    // credential, else the first.
+    let rank = |path: &String| {
+        let key = key_of(path);
         if detected.iter().any(|f| &f.path == path) {
             0
         } else if credential_name(key) {

@@ -386,6 +386,8 @@ pub fn strong_literal(value: &str) -> bool {
         && !v.contains(char::is_whitespace)
         && !templated
         && !v.starts_with('/')
+        // `$2a$10$...` (bcrypt), `$6$...` (crypt): a hash is not the password.
+        && !v.starts_with('$')
         && !v.contains("://")
         && !is_template_word(v)
 }
@@ -466,6 +468,7 @@ mod tests {
             "/etc/secret/pw",
             "short1A!",
             "no upper case 1!",
+            "$2a$10$sDw5i/JvOdYPOr5CtqBOI18f/ujGXOijY7ya0TMNFeB9i41T0qFAR",
         ] {
             assert!(!strong_literal(v), "{v}");
         }

@@ -8,10 +8,11 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a kube-apiserver static pod manifest (a `Pod` whose container runs
-    /// `kube-apiserver`, as kubeadm writes to `/etc/kubernetes/manifests/kube-apiserver.yaml`)
-    /// without `--encryption-provider-config`, in `command` or `args`, as `--flag=value` or
-    /// `--flag value`.
+    /// Reports a kube-apiserver static pod manifest without `--encryption-provider-config`.
+    ///
+    /// The manifest is a `Pod` whose container runs `kube-apiserver` (as kubeadm writes to
+    /// `/etc/kubernetes/manifests/kube-apiserver.yaml`); the flag is looked for in `command`
+    /// and `args`, as `--flag=value` or `--flag value`.
     ///
     /// This is the manifest-scan side of CIS 1.2.27; `kubeward node` checks the same flag on
     /// a control-plane node (`CP056`).

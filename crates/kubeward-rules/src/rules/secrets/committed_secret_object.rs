@@ -9,6 +9,7 @@ use crate::{Check, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Reports a `Secret` manifest that carries real values in `data` or `stringData`.
+    ///
     /// Type-aware: a `kubernetes.io/service-account-token` Secret without a token (a token
     /// request the controller fills in), public keys such as `tls.crt`, `ca.crt` or a
     /// basic-auth `username`, empty values, placeholders (`${X}`, `{{ .Values.x }}`,

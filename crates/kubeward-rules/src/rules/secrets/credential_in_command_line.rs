@@ -8,9 +8,10 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports credentials written into a container's `command` or `args`: a flag such as
-    /// `--db-password <value>` or `--token=<value>`, a connection string or URL with a
-    /// password, or a token of a known format inside a shell script.
+    /// Reports credentials written into a container's `command` or `args`.
+    ///
+    /// Detected: a flag such as `--db-password <value>` or `--token=<value>`, a connection
+    /// string or URL with a password, or a token of a known format inside a shell script.
     ///
     /// ## Why is this bad?
     /// Besides living in git like any manifest value, command lines are the least private

@@ -7,8 +7,9 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports credentials in a ConfigMap's `data` or `binaryData`: a password under a
-    /// credential-like key, a connection string with a password
+    /// Reports credentials in a ConfigMap's `data` or `binaryData`.
+    ///
+    /// Detected: a password under a credential-like key, a connection string with a password
     /// (`postgres://user:pass@host`), a token of a known format, or a credential inside an
     /// embedded file (a kubeconfig, a Docker `config.json`, an application config).
     ///

@@ -7,7 +7,9 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports credentials anywhere else in a manifest: annotations (including a Secret's
+    /// Reports credentials in annotations, image references, probe headers and custom resources.
+    ///
+    /// Covered: annotations (including a Secret's
     /// `kubectl.kubernetes.io/last-applied-configuration`), image references with
     /// `user:password@`, probe `httpHeaders` with a literal `Authorization`, and any field of
     /// any other kind (custom resources, Helm values embedded in objects, operators' specs).

@@ -24,11 +24,13 @@ const KINDS: &[&str] = &[
 
 declare_rule! {
     /// ## What it does
-    /// Reports a pod template that references a Secret (`volumes[].secret.secretName`,
-    /// projected `secret` sources, `env[].valueFrom.secretKeyRef`, `envFrom[].secretRef`,
-    /// `imagePullSecrets`) that the input does not define in the pod's namespace, when the
-    /// input does define Secrets in that namespace (so manifests that deliver their Secrets
-    /// another way are not flooded). References marked `optional: true` are not reported.
+    /// Reports a pod template that references a Secret the input does not define in the
+    /// pod's namespace.
+    ///
+    /// References: `volumes[].secret.secretName`, projected `secret` sources,
+    /// `env[].valueFrom.secretKeyRef`, `envFrom[].secretRef`, `imagePullSecrets`. Only
+    /// namespaces for which the input defines at least one Secret are checked, so manifests
+    /// that deliver their Secrets another way are not flooded. References marked `optional: true` are not reported.
     /// If a Secret of that name exists in another namespace, it is shown as a related
     /// location: Secrets are never shared across namespaces.
     ///

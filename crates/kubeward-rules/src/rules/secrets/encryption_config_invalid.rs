@@ -8,8 +8,9 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports what makes kube-apiserver reject an `EncryptionConfiguration` or fail to use a
-    /// key: a key whose decoded length does not fit the provider (AES 16, 24 or 32 bytes,
+    /// Reports what makes kube-apiserver reject an `EncryptionConfiguration` or fail to use a key.
+    ///
+    /// Checked: a key whose decoded length does not fit the provider (AES 16, 24 or 32 bytes,
     /// secretbox 32), a key that is not base64 or lacks `name`/`secret`, a provider without
     /// keys, a provider item naming no or several providers, a `resources` item without
     /// resources or providers, a resource masked by an earlier `*.group` or `*.*` rule,

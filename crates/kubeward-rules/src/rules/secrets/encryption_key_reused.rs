@@ -8,8 +8,9 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports key material used more than once in an `EncryptionConfiguration`: the same
-    /// secret under two key names, in two providers or in two `resources` items. The message
+    /// Reports key material used more than once in an `EncryptionConfiguration`.
+    ///
+    /// The same secret under two key names, in two providers or in two `resources` items. The message
     /// names the first place it is used.
     ///
     /// ## Why is this bad?

@@ -8,8 +8,9 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports an `aescbc`, `aesgcm` or `secretbox` key in an `EncryptionConfiguration` whose
-    /// material is obviously not random: all zero bytes, one repeated byte or a short repeated
+    /// Reports an `EncryptionConfiguration` key whose material is obviously not random.
+    ///
+    /// For `aescbc`, `aesgcm` and `secretbox` keys: all zero bytes, one repeated byte or a short repeated
     /// pattern, very few distinct bytes, or printable text a person typed (a passphrase
     /// base64-encoded). The message says which; it never shows the key.
     ///

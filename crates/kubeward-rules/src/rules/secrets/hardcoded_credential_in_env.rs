@@ -10,10 +10,11 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports credentials written literally into a container's `env[].value`: known token
-    /// formats (cloud keys, GitHub/GitLab/Slack/Stripe tokens, JWTs, connection strings with
-    /// a password) and high-entropy values under credential-like names (`DB_PASSWORD`,
-    /// `API_TOKEN`, ...).
+    /// Reports credentials written literally into a container's `env[].value`.
+    ///
+    /// Detected: known token formats (cloud keys, GitHub/GitLab/Slack/Stripe tokens, JWTs,
+    /// connection strings with a password) and high-entropy values under credential-like
+    /// names (`DB_PASSWORD`, `API_TOKEN`, ...).
     ///
     /// The message names the variable and what the value looks like (`an AWS access key id
     /// (`AKIA****`)`); the value itself is never printed, and it is masked in the source

@@ -7,9 +7,11 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a PEM or OpenSSH private key (`-----BEGIN ... PRIVATE KEY-----` with real key
-    /// material, in clear or base64-encoded) anywhere in a manifest other than a `Secret`:
-    /// ConfigMaps, env values, annotations, custom resources, embedded kubeconfigs.
+    /// Reports a private key anywhere in a manifest other than a `Secret`.
+    ///
+    /// A PEM or OpenSSH block (`-----BEGIN ... PRIVATE KEY-----`) with real key material, in
+    /// clear or base64-encoded, in ConfigMaps, env values, annotations, custom resources or
+    /// embedded kubeconfigs.
     ///
     /// Private keys inside a `Secret` are judged by `SEC005 committed-secret-object`.
     ///

@@ -9,9 +9,11 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports Secret volumes (and projected volumes with a Secret or service-account-token
-    /// source) whose explicit `defaultMode` or per-item `mode` gives *other* users any access
-    /// (`mode & 0o007 != 0`, e.g. `0644`, `0755`, `0777`).
+    /// Reports Secret volumes whose files other users of the container can read.
+    ///
+    /// Checked: an explicit `defaultMode` or per-item `mode` of a `secret` volume, or of a
+    /// projected volume with a Secret or service-account-token source, that gives *others*
+    /// any access (`mode & 0o007 != 0`, e.g. `0644`, `0755`, `0777`).
     ///
     /// Modes are integers: YAML 1.1 (what `kubectl` reads) treats `0644` as octal, so it
     /// arrives as `420`; JSON has no octal, so `420` there means `0644` too. Messages show

@@ -8,9 +8,10 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports an `EncryptionConfiguration` (the file given to kube-apiserver
-    /// `--encryption-provider-config`) in which no `resources` item covers Secrets: neither
-    /// `secrets`, nor `*.` (every core resource), nor `*.*`.
+    /// Reports an `EncryptionConfiguration` in which no `resources` item covers Secrets.
+    ///
+    /// The file is the one given to kube-apiserver `--encryption-provider-config`; Secrets are
+    /// covered by `secrets`, `*.` (every core resource) or `*.*`.
     ///
     /// The API server looks a resource up as the exact `resource.group`, then `*.<group>`,
     /// then `*.*`; a resource matched by none is stored with the `identity` transformer, that

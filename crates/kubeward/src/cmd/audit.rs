@@ -225,7 +225,8 @@ fn line_error(e: &LineError) -> InputError {
 }
 
 impl Setup {
-    /// Runs the detectors on one parsed document and hands kept findings to `sink`.
+    /// Runs the detectors on every event of one parsed document, appending to `found`; returns
+    /// the number of events.
     fn document(&mut self, doc: &kubeward_audit::Document<'_>, found: &mut Vec<Finding>) -> u64 {
         for ev in doc.events() {
             self.audit.process(ev, found);

@@ -54,4 +54,12 @@ pub enum ProbeError {
     /// The TLS client could not be configured.
     #[error("TLS set-up failed: {0}")]
     Tls(String),
+    /// A CA bundle, client certificate or key could not be loaded (never shows key material).
+    #[error("{what}: {message}")]
+    Credentials {
+        /// The flag or file (`--cert /path/client.crt`).
+        what: String,
+        /// Why.
+        message: String,
+    },
 }

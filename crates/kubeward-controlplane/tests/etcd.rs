@@ -133,6 +133,7 @@ fn cfg() -> ProbeConfig {
         connect_timeout: Duration::from_secs(2),
         io_timeout: Duration::from_secs(5),
         max_response: 64 * 1024,
+        ..ProbeConfig::default()
     }
 }
 

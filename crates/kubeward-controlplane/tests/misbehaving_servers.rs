@@ -21,6 +21,7 @@ fn cfg() -> ProbeConfig {
         connect_timeout: Duration::from_millis(500),
         io_timeout: Duration::from_millis(400),
         max_response: 4096,
+        ..ProbeConfig::default()
     }
 }
 

@@ -90,6 +90,7 @@ fn cfg() -> ProbeConfig {
         connect_timeout: Duration::from_secs(2),
         io_timeout: Duration::from_secs(3),
         max_response: 64 * 1024,
+        ..ProbeConfig::default()
     }
 }
 

@@ -185,9 +185,16 @@ struct Pki {
     other_ca: PathBuf,
     cert: PathBuf,
     key: PathBuf,
+    /// A client certificate and key issued by `ca`.
+    client_cert: PathBuf,
+    client_key: PathBuf,
+    /// A client certificate and key issued by `other_ca`.
+    wrong_cert: PathBuf,
+    wrong_key: PathBuf,
 }
 
-/// A CA, a server certificate for 127.0.0.1 signed by it, and an unrelated CA.
+/// A CA, a server certificate for 127.0.0.1 signed by it, and an unrelated CA; client
+/// certificates from each CA.
 fn pki() -> Pki {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| {
@@ -213,7 +220,25 @@ fn pki() -> Pki {
         .distinguished_name
         .push(rcgen::DnType::CommonName, "etcd-server");
     let server = params.signed_by(&server_key, &ca).unwrap();
+    let client_for = |issuer: &CertifiedIssuer<'_, KeyPair>| {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "kube-apiserver-etcd-client");
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        (
+            params.signed_by(&key, issuer).unwrap().pem(),
+            key.serialize_pem(),
+        )
+    };
+    let (client_cert, client_key) = client_for(&ca);
+    let (wrong_cert, wrong_key) = client_for(&other);
     Pki {
+        client_cert: write("client.crt", &client_cert),
+        client_key: write("client.key", &client_key),
+        wrong_cert: write("wrong.crt", &wrong_cert),
+        wrong_key: write("wrong.key", &wrong_key),
         ca: write("ca.crt", &ca.pem()),
         other_ca: write("other-ca.crt", &other.pem()),
         cert: write("server.crt", &server.pem()),
@@ -373,6 +398,147 @@ fn etcd_with_client_cert_auth_is_fine() {
     );
 }
 
+fn probe_finding<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["findings"].as_array().unwrap().iter())
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}: {doc:#}"))
+}
+
+#[test]
+fn etcd_with_client_cert_auth_and_a_client_certificate() {
+    let Some(etcd) = find_etcd("etcd_with_client_cert_auth_and_a_client_certificate") else {
+        return;
+    };
+    let pki = pki();
+    let e = start(
+        &etcd,
+        &Mode::TlsClientAuth {
+            cert: &pki.cert,
+            key: &pki.key,
+            ca: &pki.ca,
+        },
+    );
+    let target = format!("127.0.0.1:{}", e.port);
+    let path = |p: &PathBuf| p.to_string_lossy().to_string();
+    let (ca, cert, key) = (path(&pki.ca), path(&pki.client_cert), path(&pki.client_key));
+    let (code, doc, text) = run_json(&[
+        "--etcd",
+        &target,
+        "--cacert",
+        &ca,
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+        "--format",
+        "json",
+        "--fail-on",
+        "info",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    assert!(codes(&doc).is_empty(), "{text}");
+    let ids = probe_ids(&doc);
+    // Anonymous: rejected; with the certificate: authenticated access works.
+    assert!(
+        ids.contains(&"probe.etcd.client-cert-required".to_string()),
+        "{text}"
+    );
+    assert!(
+        !ids.contains(&"probe.etcd.no-client-cert-auth".to_string()),
+        "{text}"
+    );
+    assert!(
+        !ids.contains(&"probe.etcd.data-readable".to_string()),
+        "{text}"
+    );
+    assert!(
+        !ids.contains(&"probe.etcd.client-cert-rejected".to_string()),
+        "{text}"
+    );
+    let auth = probe_finding(&doc, "probe.etcd.authenticated");
+    assert_eq!(auth["severity"], "info");
+    assert_eq!(auth["result"], "ok");
+    let ev: Vec<&str> = auth["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(ev.contains(&"client certificate presented: true"), "{ev:?}");
+    assert!(ev.contains(&"GET /version: HTTP 200"), "{ev:?}");
+    assert!(
+        ev.iter().any(|e| e.starts_with("etcd version 3.")),
+        "{ev:?}"
+    );
+    assert!(
+        ev.iter().any(|e| e.contains("kube-apiserver-etcd-client")),
+        "{ev:?}"
+    );
+    assert!(
+        ev.contains(&"POST /v3/kv/range (key `kubeward-probe`): HTTP 200 (body not read)"),
+        "{ev:?}"
+    );
+    // The server chain verifies against --cacert (webpki), reported as evidence.
+    let negotiated = probe_finding(&doc, "probe.tls.negotiated");
+    assert!(
+        negotiated["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "server certificate verifies against --cacert: yes"),
+        "{negotiated:#}"
+    );
+    // Key material never appears.
+    let key_pem = fs::read_to_string(&pki.client_key).unwrap();
+    assert!(!text.contains("PRIVATE KEY"));
+    assert!(!text.contains(key_pem.lines().nth(1).unwrap()));
+
+    // A client certificate from another CA is rejected by etcd.
+    let (wrong_cert, wrong_key) = (path(&pki.wrong_cert), path(&pki.wrong_key));
+    let (code, doc, text) = run_json(&[
+        "--etcd",
+        &target,
+        "--cert",
+        &wrong_cert,
+        "--key",
+        &wrong_key,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let ids = probe_ids(&doc);
+    assert!(
+        ids.contains(&"probe.etcd.client-cert-rejected".to_string()),
+        "{text}"
+    );
+    assert!(
+        !ids.contains(&"probe.etcd.authenticated".to_string()),
+        "{text}"
+    );
+    let rejected = probe_finding(&doc, "probe.etcd.client-cert-rejected");
+    assert!(
+        rejected["evidence"].as_array().unwrap().iter().any(|e| e
+            .as_str()
+            .unwrap()
+            .starts_with("GET /version: TLS error")
+            || e.as_str().unwrap().starts_with("GET /version: connection")),
+        "{rejected:#}"
+    );
+
+    // Text: the authenticated result is listed.
+    let out = kubeward()
+        .args(["probe", "--etcd", &target, "--cert", &cert, "--key", &key])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("authenticated access works"), "{text}");
+}
+
 #[test]
 fn hanging_endpoint_times_out_quickly() {
     // Accepts connections and never answers.
@@ -489,9 +655,48 @@ fn usage_errors() {
         &["--etcd", "h", "--timeout", "0"][..],
         &["--etcd", "h", "--cert", "c.pem", "--key", "k.pem"][..],
         &["--etcd", "h", "--cacert", "/nonexistent/ca.pem"][..],
+        &["--etcd", "h", "--cert", "c.pem"][..],
+        &["--etcd", "h", "--key", "k.pem"][..],
     ] {
         let out = kubeward().arg("probe").args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+    // Unreadable, invalid and mismatched PEM: exit 2 with a message naming the flag, never
+    // quoting the key.
+    let pki = pki();
+    let junk = pki._dir.path().join("junk.pem");
+    fs::write(&junk, "not pem at all\n").unwrap();
+    let key_pem = fs::read_to_string(&pki.client_key).unwrap();
+    let broken_key = pki._dir.path().join("broken.key");
+    fs::write(
+        &broken_key,
+        key_pem.replace("-----END PRIVATE KEY-----", ""),
+    )
+    .unwrap();
+    let p = |p: &Path| p.to_string_lossy().to_string();
+    for (cert, key, expect) in [
+        (p(&junk), p(&pki.client_key), "--cert"),
+        (p(&pki.client_cert), p(&junk), "--key"),
+        (p(&pki.client_cert), p(&broken_key), "--key"),
+        (
+            p(&pki.client_cert),
+            p(&pki.wrong_key),
+            "cannot be used with the --cert certificate",
+        ),
+        (
+            p(&pki.client_cert),
+            "/nonexistent/k.pem".to_string(),
+            "--key /nonexistent/k.pem",
+        ),
+    ] {
+        let out = kubeward()
+            .args(["probe", "--etcd", "h", "--cert", &cert, "--key", &key])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cert} {key}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(expect), "{expect}: {err}");
+        assert!(!err.contains(key_pem.lines().nth(1).unwrap()), "{err}");
     }
 }

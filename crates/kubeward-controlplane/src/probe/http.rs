@@ -10,11 +10,11 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-use super::tls::{self, TlsFacts};
+use super::tls::{self, CaBundle, ClientIdentity, TlsFacts};
 use crate::error::ProbeError;
 
-/// Probe limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Probe limits and TLS material.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeConfig {
     /// TCP connect timeout.
     pub connect_timeout: Duration,
@@ -22,6 +22,23 @@ pub struct ProbeConfig {
     pub io_timeout: Duration,
     /// Largest response (head and body) read; the rest is ignored.
     pub max_response: usize,
+    /// Client certificate and key offered when a server asks for one. Only the etcd probe's
+    /// extra, authenticated request uses it; every other request is anonymous.
+    pub client_identity: Option<ClientIdentity>,
+    /// CA bundle that server certificate chains are verified against (reported as evidence
+    /// and as `probe.tls.untrusted-issuer`); certificates are accepted either way.
+    pub ca_bundle: Option<CaBundle>,
+}
+
+impl ProbeConfig {
+    /// The same settings without the client identity.
+    #[must_use]
+    pub fn anonymous(&self) -> Self {
+        Self {
+            client_identity: None,
+            ..self.clone()
+        }
+    }
 }
 
 impl Default for ProbeConfig {
@@ -30,6 +47,8 @@ impl Default for ProbeConfig {
             connect_timeout: Duration::from_secs(3),
             io_timeout: Duration::from_secs(5),
             max_response: 256 * 1024,
+            client_identity: None,
+            ca_bundle: None,
         }
     }
 }
@@ -201,7 +220,8 @@ pub async fn send(
             tls: None,
         }),
         Scheme::Https => {
-            let probe = tls::client(true).map_err(|e| ProbeError::Tls(e.to_string()))?;
+            let probe = tls::client(true, cfg.client_identity.as_ref(), cfg.ca_bundle.as_ref())
+                .map_err(|e| ProbeError::Tls(e.to_string()))?;
             let name =
                 ServerName::try_from(bare.to_string()).map_err(|e| ProbeError::InvalidTarget {
                     target: host.to_string(),
@@ -218,8 +238,7 @@ pub async fn send(
                     });
                 }
                 Ok(Err(e)) => {
-                    let asked = probe.client_cert.asked.lock().map(|a| *a).unwrap_or(false);
-                    let facts = facts_from(&probe, None, bare, asked);
+                    let facts = facts_from(&probe, None, bare);
                     return Ok(Outcome {
                         exchange: Exchange::TlsError(e.to_string()),
                         tls: facts,
@@ -237,8 +256,7 @@ pub async fn send(
                 .map(|s| format!("{:?}", s.suite()))
                 .unwrap_or_default();
             let ex = exchange(stream, &head, req, cfg).await;
-            let asked = probe.client_cert.asked.lock().map(|a| *a).unwrap_or(false);
-            let facts = facts_from(&probe, Some((version, suite)), bare, asked);
+            let facts = facts_from(&probe, Some((version, suite)), bare);
             Ok(Outcome {
                 exchange: ex,
                 tls: facts,
@@ -251,8 +269,10 @@ fn facts_from(
     probe: &tls::ProbeTls,
     negotiated: Option<(String, String)>,
     host: &str,
-    asked: bool,
 ) -> Option<TlsFacts> {
+    let asked = probe.client_cert.asked.lock().is_ok_and(|a| *a);
+    let presented = probe.client_cert.presented.lock().is_ok_and(|p| *p);
+    let ca_check = probe.verifier.ca_check.lock().ok().and_then(|c| c.clone());
     let seen = probe.verifier.seen.lock().ok()?;
     let leaf = seen.first();
     if leaf.is_none() && negotiated.is_none() {
@@ -263,6 +283,8 @@ fn facts_from(
         version,
         cipher_suite,
         client_cert_requested: asked,
+        client_cert_presented: presented,
+        ca_check,
         certificate: leaf.and_then(|c| tls::cert_facts(c.as_ref(), host, now_unix())),
     })
 }

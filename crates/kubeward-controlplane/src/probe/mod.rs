@@ -6,7 +6,11 @@
 //! that could hold secrets (list responses are not even read past their headers). Endpoints
 //! that hang, refuse, or speak something other than HTTP become findings, never errors or
 //! panics. TLS uses rustls with the ring provider and a verifier that accepts any certificate
-//! and records it, so that self-signed, expired or misnamed certificates are reported.
+//! and records it, so that self-signed, expired or misnamed certificates are reported; with a
+//! [`CaBundle`] ([`ProbeConfig::ca_bundle`]) the chain is also verified against it (webpki) and
+//! the result is evidence. With a [`ClientIdentity`] ([`ProbeConfig::client_identity`]) the
+//! etcd probe makes one more, authenticated request after the anonymous ones; every other
+//! request stays anonymous.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -24,7 +28,7 @@ pub mod tls;
 use serde::Serialize;
 
 pub use http::{Exchange, Outcome, ProbeConfig, Request, Scheme, send};
-pub use tls::{CertFacts, TlsFacts};
+pub use tls::{CaBundle, CaCheck, CertFacts, ClientIdentity, TlsFacts};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -177,7 +181,17 @@ pub fn tls_findings(component: &str, host: &str, port: u16, facts: &TlsFacts) ->
             vec![format!(
                 "client certificate requested: {}",
                 facts.client_cert_requested
-            )],
+            )]
+            .into_iter()
+            .chain(facts.ca_check.as_ref().map(|c| match c {
+                CaCheck::Verified => {
+                    "server certificate verifies against --cacert: yes".to_string()
+                }
+                CaCheck::Failed { reason } => {
+                    format!("server certificate verifies against --cacert: no ({reason})")
+                }
+            }))
+            .collect(),
         ));
     }
     if let Some(c) = &facts.certificate {
@@ -187,6 +201,18 @@ pub fn tls_findings(component: &str, host: &str, port: u16, facts: &TlsFacts) ->
             format!("SANs: {}", c.sans.join(", ")),
             format!("valid: {} .. {} (Unix time)", c.not_before, c.not_after),
         ];
+        if let Some(CaCheck::Failed { reason }) = &facts.ca_check {
+            out.push(finding(
+                "probe.tls.untrusted-issuer",
+                Severity::Medium,
+                host,
+                port,
+                format!("{component}: the certificate does not verify against --cacert"),
+                std::iter::once(format!("verification: {reason}"))
+                    .chain(ev.iter().take(2).cloned())
+                    .collect(),
+            ));
+        }
         if c.self_signed {
             out.push(finding(
                 "probe.tls.self-signed",
@@ -252,7 +278,95 @@ const ETCD_RANGE_BODY: &[u8] = b"{\"key\":\"a3ViZXdhcmQtcHJvYmU=\"}";
 
 /// Probes an etcd client endpoint: does it answer without a client certificate (over TLS), or
 /// over plain HTTP, and can it then read keys (`POST /v3/kv/range` for `kubeward-probe`)?
+///
+/// With [`ProbeConfig::client_identity`], a TLS endpoint is then asked once more, presenting
+/// the certificate: `probe.etcd.authenticated` (the identity can read `/version`, and the
+/// status of the key read) or `probe.etcd.client-cert-rejected`.
 pub async fn probe_etcd(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding> {
+    let (mut out, spoke_tls) = probe_etcd_anonymous(host, port, &cfg.anonymous()).await;
+    if let Some(id) = &cfg.client_identity
+        && spoke_tls
+    {
+        out.push(probe_etcd_authenticated(host, port, cfg, id).await);
+    }
+    out
+}
+
+/// The authenticated etcd request: `GET /version` (and the status of a key read) presenting
+/// the client certificate.
+async fn probe_etcd_authenticated(
+    host: &str,
+    port: u16,
+    cfg: &ProbeConfig,
+    id: &ClientIdentity,
+) -> Finding {
+    let o = get(host, port, Scheme::Https, "/version", true, cfg).await;
+    let presented = o.tls.as_ref().is_some_and(|t| t.client_cert_presented);
+    let mut ev = vec![
+        format!("client certificate: {}", id.subject()),
+        format!("client certificate presented: {presented}"),
+        format!("GET /version: {}", o.exchange.describe()),
+    ];
+    match o.exchange.status() {
+        Some(200) => {
+            if let Some(v) = serde_json::from_str::<serde_json::Value>(&o.exchange.body_text())
+                .ok()
+                .and_then(|v| {
+                    v.get("etcdserver")
+                        .and_then(|s| s.as_str())
+                        .map(str::to_string)
+                })
+            {
+                ev.push(format!("etcd version {v}"));
+            }
+            let req = Request {
+                method: "POST",
+                path: "/v3/kv/range",
+                body: Some(ETCD_RANGE_BODY),
+                read_body: false,
+            };
+            let range = send(host, port, Scheme::Https, &req, cfg)
+                .await
+                .map_or_else(|e| Exchange::ConnectError(e.to_string()), |o| o.exchange);
+            ev.push(format!(
+                "POST /v3/kv/range (key `kubeward-probe`): {} (body not read)",
+                range.describe()
+            ));
+            let title = if presented {
+                "etcd accepts the client certificate (authenticated access works)"
+            } else {
+                "etcd answered without asking for the client certificate"
+            };
+            finding(
+                "probe.etcd.authenticated",
+                Severity::Info,
+                host,
+                port,
+                title,
+                ev,
+            )
+        }
+        Some(_) => finding(
+            "probe.etcd.authenticated-refused",
+            Severity::Info,
+            host,
+            port,
+            "etcd completed the handshake with the client certificate but refused the request",
+            ev,
+        ),
+        None => finding(
+            "probe.etcd.client-cert-rejected",
+            Severity::Info,
+            host,
+            port,
+            "etcd rejected the client certificate (not issued by its --trusted-ca-file, or invalid)",
+            ev,
+        ),
+    }
+}
+
+/// The anonymous etcd probes; also says whether the endpoint speaks TLS.
+async fn probe_etcd_anonymous(host: &str, port: u16, cfg: &ProbeConfig) -> (Vec<Finding>, bool) {
     let mut out = Vec::new();
     let tls_try = get(host, port, Scheme::Https, "/version", true, cfg).await;
     let scheme = match &tls_try.exchange {
@@ -276,7 +390,7 @@ pub async fn probe_etcd(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding
                 "etcd requires a client certificate",
                 vec![tls_try.exchange.describe()],
             ));
-            return out;
+            return (out, true);
         }
         _ => {
             // Maybe a plain HTTP listener that closed on the TLS hello; try plain HTTP once.
@@ -285,7 +399,7 @@ pub async fn probe_etcd(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding
                 Scheme::Http
             } else {
                 out.extend(unreachable("etcd", host, port, &tls_try));
-                return out;
+                return (out, false);
             }
         }
     };
@@ -329,7 +443,7 @@ pub async fn probe_etcd(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding
         ));
     } else if let Some(u) = unreachable("etcd", host, port, &version) {
         out.push(u);
-        return out;
+        return (out, false);
     }
     let req = Request {
         method: "POST",
@@ -356,7 +470,7 @@ pub async fn probe_etcd(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding
         Some(_) => out.push(finding("probe.etcd.range-refused", Severity::Info, host, port, "etcd refused the unauthenticated key read", vec![range_ev])),
         None => {}
     }
-    out
+    (out, scheme == Scheme::Https)
 }
 
 /// Resources whose anonymous listing is probed on the API server, with the severity of a
@@ -372,6 +486,7 @@ const ANON_LISTS: &[(&str, &str, Severity)] = &[
 /// Probes a kube-apiserver secure port anonymously: `/version`, `/api`, `/apis` and what
 /// anonymous may list (status codes only; list bodies are never read).
 pub async fn probe_apiserver(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding> {
+    let cfg = &cfg.anonymous();
     let mut out = Vec::new();
     let version = get(host, port, Scheme::Https, "/version", true, cfg).await;
     if let Some(t) = &version.tls {
@@ -492,6 +607,7 @@ pub async fn probe_apiserver_insecure(host: &str, port: u16, cfg: &ProbeConfig) 
 
 /// Probes a kubelet's authenticated port (`:10250/pods`) without credentials.
 pub async fn probe_kubelet(host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding> {
+    let cfg = &cfg.anonymous();
     let mut out = Vec::new();
     let o = get(host, port, Scheme::Https, "/pods", false, cfg).await;
     if let Some(t) = &o.tls {
@@ -546,6 +662,7 @@ pub async fn probe_kubelet_readonly(host: &str, port: u16, cfg: &ProbeConfig) ->
 
 /// Connects with TLS and reports the protocol and certificate facts only.
 pub async fn probe_tls(component: &str, host: &str, port: u16, cfg: &ProbeConfig) -> Vec<Finding> {
+    let cfg = &cfg.anonymous();
     let o = get(host, port, Scheme::Https, "/", false, cfg).await;
     let mut out = Vec::new();
     if let Some(t) = &o.tls {

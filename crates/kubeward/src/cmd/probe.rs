@@ -1,5 +1,7 @@
 //! `kubeward probe`: read-only live probes of API servers, kubelets and etcd, made without
 //! credentials the way an attacker on the network would (the `kubeward-controlplane` probes).
+//! With `--cacert` server chains are also verified against that CA bundle; with `--cert` and
+//! `--key` etcd is asked once more presenting that client certificate.
 //!
 //! Every finding of the engine is listed in the probe results (text table, JSON `probes`);
 //! findings that are weaknesses, and endpoints that could not be probed, are also diagnostics
@@ -15,7 +17,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use kubeward_controlplane::probe::{
-    self, Finding, ProbeConfig, Request, Scheme, Severity as ProbeSeverity,
+    self, CaBundle, ClientIdentity, Finding, ProbeConfig, Severity as ProbeSeverity,
 };
 use kubeward_diagnostics::{Diagnostic, Location, Severity};
 use kubeward_report::{Report, Summary, json, junit, sarif, text};
@@ -49,14 +51,14 @@ pub struct ProbeArgs {
     /// Kubelet read-only port (repeatable): HOST:10255.
     #[arg(long, value_name = "URL")]
     pub kubelet_readonly: Vec<String>,
-    /// CA bundle (PEM): TLS certificates not issued by one of these CAs are reported (CP234).
+    /// CA bundle (PEM): server certificate chains are verified against it; one that does not verify is reported (CP234).
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
-    /// Client certificate (PEM). Not supported: the probes are deliberately unauthenticated.
-    #[arg(long, value_name = "FILE", hide = true)]
+    /// Client certificate chain (PEM, with --key): after the anonymous probes, etcd is asked once more presenting it, to confirm authenticated access works. Other probes stay anonymous.
+    #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
-    /// Client key (PEM). Not supported: the probes are deliberately unauthenticated.
-    #[arg(long, value_name = "FILE", hide = true)]
+    /// Private key of --cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
     /// Timeout of each step (connect, TLS handshake, response), in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
@@ -209,101 +211,29 @@ fn targets(args: &ProbeArgs) -> anyhow::Result<Vec<Target>> {
     Ok(out)
 }
 
-/// Subjects of the CA certificates of a PEM bundle, formatted as the engine formats issuers.
-fn ca_subjects(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
-    let bytes = std::fs::read(path).with_context(|| format!("--cacert {}", path.display()))?;
-    let mut subjects = Vec::new();
-    for pem in x509_parser::pem::Pem::iter_from_buffer(&bytes) {
-        let pem = pem.map_err(|e| anyhow::anyhow!("--cacert {}: {e}", path.display()))?;
-        if pem.label != "CERTIFICATE" {
-            continue;
-        }
-        let cert = pem
-            .parse_x509()
-            .map_err(|e| anyhow::anyhow!("--cacert {}: {e}", path.display()))?;
-        subjects.push(cert.subject().to_string());
-    }
-    if subjects.is_empty() {
-        bail!("--cacert {}: no PEM certificate found", path.display());
-    }
-    Ok(subjects)
-}
-
-/// The issuer check of `--cacert`: one TLS handshake, then compare the issuer of the leaf.
-async fn issuer_finding(target: &Target, cfg: &ProbeConfig, cas: &[String]) -> Option<Finding> {
-    let req = Request {
-        method: "GET",
-        path: "/",
-        body: None,
-        read_body: false,
-    };
-    let outcome = probe::send(&target.host, target.port, Scheme::Https, &req, cfg)
-        .await
-        .ok()?;
-    let cert = outcome.tls?.certificate?;
-    if cas.contains(&cert.issuer) {
-        return None;
-    }
-    Some(Finding {
-        id: "probe.tls.untrusted-issuer",
-        severity: ProbeSeverity::Medium,
-        target: format!("{}:{}", bracket(&target.host), target.port),
-        title: format!(
-            "{}: the certificate is not issued by a CA of --cacert",
-            target.kind.component()
-        ),
-        evidence: vec![
-            format!("issuer: {}", cert.issuer),
-            format!("subject: {}", cert.subject),
-            format!("--cacert subjects: {}", cas.join(" | ")),
-        ],
-    })
-}
-
-fn bracket(host: &str) -> String {
-    if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
-    }
-}
-
-async fn probe_one(target: Target, cfg: ProbeConfig, cas: Arc<Vec<String>>) -> Vec<Finding> {
+async fn probe_one(target: Target, cfg: ProbeConfig) -> Vec<Finding> {
     let (h, p) = (target.host.as_str(), target.port);
-    let mut findings = match target.kind {
+    match target.kind {
         Kind::ApiServer => probe::probe_apiserver(h, p, &cfg).await,
         Kind::ApiServerInsecure => probe::probe_apiserver_insecure(h, p, &cfg).await,
         Kind::Etcd => probe::probe_etcd(h, p, &cfg).await,
         Kind::Kubelet => probe::probe_kubelet(h, p, &cfg).await,
         Kind::KubeletReadOnly => probe::probe_kubelet_readonly(h, p, &cfg).await,
-    };
-    let spoke_tls = findings.iter().any(|f| f.id == "probe.tls.negotiated");
-    if !cas.is_empty()
-        && spoke_tls
-        && let Some(f) = issuer_finding(&target, &cfg, &cas).await
-    {
-        findings.push(f);
     }
-    findings
 }
 
 /// Probes every target concurrently; results in the order of the targets.
-fn probe_all(
-    targets: &[Target],
-    cfg: ProbeConfig,
-    cas: Vec<String>,
-) -> anyhow::Result<Vec<Vec<Finding>>> {
+fn probe_all(targets: &[Target], cfg: &ProbeConfig) -> anyhow::Result<Vec<Vec<Finding>>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
         .build()
         .context("cannot start the probe runtime")?;
-    let cas = Arc::new(cas);
     runtime.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (i, t) in targets.iter().enumerate() {
-            let (t, cas) = (t.clone(), Arc::clone(&cas));
-            set.spawn(async move { (i, probe_one(t, cfg, cas).await) });
+            let (t, cfg) = (t.clone(), cfg.clone());
+            set.spawn(async move { (i, probe_one(t, cfg).await) });
         }
         let mut out = vec![Vec::new(); targets.len()];
         while let Some(done) = set.join_next().await {
@@ -354,11 +284,11 @@ fn diagnostic(engine: &Engine, target: &Target, f: &Finding) -> Option<Diagnosti
 /// # Errors
 /// Usage, configuration and output errors.
 pub fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
-    if args.cert.is_some() || args.key.is_some() {
-        bail!(
-            "--cert/--key are not supported: kubeward probe checks what an unauthenticated client can do, and never presents credentials"
-        );
-    }
+    let client_identity = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => Some(ClientIdentity::from_pem_files(cert, key)?),
+        (None, None) => None,
+        _ => bail!("--cert and --key must be given together"),
+    };
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 300.0) {
         bail!("--timeout: expected seconds between 0 and 300");
     }
@@ -377,17 +307,19 @@ pub fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
         (None, None) => parse_fail_on("high")?,
     };
     let targets = targets(args)?;
-    let cas = match &args.cacert {
-        Some(p) => ca_subjects(p)?,
-        None => Vec::new(),
+    let ca_bundle = match &args.cacert {
+        Some(p) => Some(CaBundle::from_pem_file(p)?),
+        None => None,
     };
     let step = Duration::from_secs_f64(args.timeout);
     let cfg = ProbeConfig {
         connect_timeout: step,
         io_timeout: step,
+        client_identity,
+        ca_bundle,
         ..ProbeConfig::default()
     };
-    let results = probe_all(&targets, cfg, cas)?;
+    let results = probe_all(&targets, &cfg)?;
     let mut diagnostics: Vec<Diagnostic> = targets
         .iter()
         .zip(&results)

@@ -857,6 +857,36 @@ fn render_direction(
         endpoint_text(other),
         port_text(port)
     );
+    if other.as_workload().is_some()
+        && v.selecting_policies
+            .iter()
+            .any(|p| has_ip_block(loaded, p, ingress))
+    {
+        let _ = writeln!(
+            s,
+            "    note: `ipBlock` peers match only addresses outside the cluster; pods are selected with `podSelector`/`namespaceSelector`"
+        );
+    }
+}
+
+/// Whether a policy has an `ipBlock` peer in the rules of a direction.
+fn has_ip_block(loaded: &Loaded, policy: &PolicyRef, ingress: bool) -> bool {
+    let (rules, peers) = if ingress {
+        ("spec.ingress", "from")
+    } else {
+        ("spec.egress", "to")
+    };
+    loaded
+        .object(policy.source)
+        .and_then(|o| o.root.at_path(&join(&policy.path, rules)))
+        .into_iter()
+        .flat_map(kubeward_yaml::Node::items)
+        .flat_map(|r| {
+            r.get(peers)
+                .into_iter()
+                .flat_map(kubeward_yaml::Node::items)
+        })
+        .any(|p| p.get("ipBlock").is_some())
 }
 
 fn render_explanation(

@@ -11,9 +11,10 @@ declare_rule! {
     ///
     /// A default-deny policy selects every pod of its namespace (`podSelector: {}`), has the
     /// direction in `policyTypes` and no rules for it. Namespaces with workloads in the input,
-    /// and Namespace objects of the input, are checked; the finding is reported on the
-    /// Namespace object when the input has it, otherwise on the first workload of the
-    /// namespace (its `metadata.namespace`).
+    /// and Namespace objects of the input, are checked; namespaces known only from workloads
+    /// that all use `hostNetwork: true` are skipped (NetworkPolicy does not govern them). The
+    /// finding is reported on the Namespace object when the input has it, otherwise on the
+    /// first workload of the namespace (its `metadata.namespace`).
     ///
     /// This is the one coverage finding that fires when the input has no NetworkPolicy at
     /// all (one finding per namespace, not per workload). Its severity is then lowered to
@@ -91,7 +92,12 @@ fn check<'a>(ctx: &BundleContext<'a>, out: &mut Emitter<'a>) {
             .all()
             .iter()
             .find(|o| o.kind() == "Namespace" && o.name() == gap.namespace);
-        if gap.workloads == 0 && namespace_object.is_none() {
+        // Namespaces whose workloads all use the host network gain nothing from a policy.
+        let policed = a
+            .workloads
+            .iter()
+            .any(|w| w.namespace == gap.namespace && !a.coverage.host_network.contains(w));
+        if !policed && namespace_object.is_none() {
             continue;
         }
         let directions = match (gap.ingress_missing, gap.egress_missing) {

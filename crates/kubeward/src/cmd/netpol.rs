@@ -102,10 +102,12 @@ pub struct ConnectionsArgs {
 /// Arguments of `kubeward netpol explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// Source: `NS/WORKLOAD`, `KIND/NS/NAME`, `NS/POD`, or an IP address.
+    /// Source: `NS/WORKLOAD`, `KIND/NS/NAME`, `NS/POD`, or an IP address (a range or CIDR is
+    /// evaluated at its first address).
     #[arg(long, value_name = "NS/WORKLOAD|IP")]
     from: String,
-    /// Destination: `NS/WORKLOAD`, `KIND/NS/NAME`, `NS/POD`, or an IP address.
+    /// Destination: `NS/WORKLOAD`, `KIND/NS/NAME`, `NS/POD`, or an IP address (a range or CIDR
+    /// is evaluated at its first address).
     #[arg(long, value_name = "NS/WORKLOAD|IP")]
     to: String,
     /// Only this port: `5432`, `5432/TCP`, `53/UDP` (default: any port).
@@ -177,7 +179,8 @@ pub enum NetpolCommand {
     /// is not listed is denied).
     Connections(ConnectionsArgs),
     /// Why traffic from one workload (or address) to another is allowed or denied: the
-    /// policies and rules with file:line:col. Exit 0 allowed, 1 denied.
+    /// policies and rules with file:line:col. Exit 0 allowed, 1 denied, 2 when an input error or
+    /// an invalid policy in the namespace of either end prevents the answer.
     Explain(ExplainArgs),
     /// The connectivity as a picture: Graphviz DOT (default) or Mermaid (`--format md`).
     Graph(GraphArgs),

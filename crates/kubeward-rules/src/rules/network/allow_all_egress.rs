@@ -7,9 +7,10 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags NetworkPolicy egress rules that allow every destination on every port: a peer
-    /// `ipBlock` of `0.0.0.0/0` or `::/0` in a rule without `ports`, or a rule with neither
-    /// `to` nor `ports`.
+    /// Flags NetworkPolicy egress rules that allow every address on every port.
+    ///
+    /// Two shapes: a peer `ipBlock` of `0.0.0.0/0` or `::/0` in a rule without `ports`, or a
+    /// rule with neither `to` nor `ports`.
     ///
     /// The finding is on the peer (`spec.egress[i].to[j]`) for an all-addresses `ipBlock`,
     /// and on the rule (`spec.egress[i]`) when it has no `to`.

@@ -8,10 +8,11 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags NetworkPolicy ingress rules that admit every source: a rule without `from`
-    /// (every pod of every namespace and every external address), or a peer
-    /// `namespaceSelector: {}` without a narrowing `podSelector` (every pod of every
-    /// namespace).
+    /// Flags NetworkPolicy ingress rules that admit every pod of every namespace.
+    ///
+    /// Two shapes: a rule without `from` (every pod of every namespace and every external
+    /// address), or a peer `namespaceSelector: {}` without a narrowing `podSelector` (every
+    /// pod of every namespace).
     ///
     /// The finding is on the rule (`spec.ingress[i]`) for a missing `from`, and on the peer
     /// (`spec.ingress[i].from[j]`) for an empty namespace selector. The message says whether

@@ -8,11 +8,13 @@ use crate::{Check, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports NetworkPolicies the API server would reject, at the offending field: invalid
-    /// CIDRs, `except` entries outside their `cidr`, `endPort` with a named port or below
-    /// `port`, an `ipBlock` combined with a selector in one peer, invalid selectors, label
-    /// values, protocols and port names. Policies that are accepted but surprising (a CIDR with
-    /// host bits set, a policy defined twice) are reported with low severity.
+    /// Reports NetworkPolicies the API server would reject, at the offending field.
+    ///
+    /// Checked as the API server validates them: CIDRs, `except` entries outside their
+    /// `cidr`, `endPort` with a named port or below `port`, an `ipBlock` combined with a
+    /// selector in one peer, selectors, label values, protocols and port names. Policies that
+    /// are accepted but surprising (a CIDR with host bits set, a policy defined twice) are
+    /// reported with low severity.
     ///
     /// Invalid policies are left out of every other NET computation, as they would never
     /// exist in the cluster.

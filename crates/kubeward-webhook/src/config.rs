@@ -337,8 +337,14 @@ impl Policy {
                 message,
             }
         };
-        let (mut webhook, audit) = if raw.is_null() {
-            (WebhookConfig::default(), kubeward_audit::Config::default())
+        // The audit detectors read the same top-level `audit:` section as `kubeward audit`;
+        // `webhook.audit` overrides it for the server only.
+        let shared_audit = rules.audit_config().map_err(|e| ConfigError::Audit {
+            file: file.to_owned(),
+            message: e.to_string(),
+        })?;
+        let (mut webhook, mut audit) = if raw.is_null() {
+            (WebhookConfig::default(), shared_audit)
         } else {
             let mut raw = raw;
             let audit_raw = raw
@@ -353,7 +359,7 @@ impl Policy {
                 )
             })?;
             let audit = if audit_raw.is_null() {
-                kubeward_audit::Config::default()
+                shared_audit
             } else {
                 serde_path_to_error::deserialize(audit_raw).map_err(|e| {
                     let path = e.path().to_string();
@@ -366,6 +372,14 @@ impl Policy {
             (section, audit)
         };
         validate(&webhook, &at)?;
+        // Rule selection (`select`/`ignore`) applies to the audit detectors as in
+        // `kubeward audit`: a detector whose AUD rule is not selected does not run.
+        let selection = kubeward_rules::Selection::new(rules.select.clone(), rules.ignore.clone());
+        for rule in kubeward_rules::rules::audit::RULES {
+            if !selection.enabled(rule) && !audit.disabled.iter().any(|d| d == rule.code) {
+                audit.disabled.push(rule.code.to_owned());
+            }
+        }
         kubeward_audit::Engine::new(audit.clone()).map_err(|e| ConfigError::Audit {
             file: file.to_owned(),
             message: e.to_string(),
@@ -517,5 +531,30 @@ mod tests {
     fn rules_section_still_validated() {
         let err = Policy::parse("k.yaml", "ignore: [NOPE]\n", false).unwrap_err();
         assert!(err.to_string().contains("NOPE"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod shared_audit_tests {
+    use super::*;
+
+    #[test]
+    fn top_level_audit_section_and_rule_selection_reach_the_detectors() {
+        let policy = Policy::parse(
+            "k.yaml",
+            "ignore: [AUD003]\naudit:\n  disabled: [AUD004]\n",
+            false,
+        )
+        .unwrap();
+        assert!(policy.audit.disabled.iter().any(|d| d == "AUD004"));
+        assert!(policy.audit.disabled.iter().any(|d| d == "AUD003"));
+        assert!(!policy.audit.disabled.iter().any(|d| d == "AUD001"));
+        let overridden = Policy::parse(
+            "k.yaml",
+            "audit:\n  disabled: [AUD004]\nwebhook:\n  audit:\n    disabled: [AUD005]\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(overridden.audit.disabled, vec!["AUD005".to_string()]);
     }
 }

@@ -177,8 +177,8 @@ cp_rule! {
 cp_rule! {
     pub static TLS_UNTRUSTED_ISSUER = "CP234" "tls-certificate-untrusted-issuer" Medium;
     compliance: [cwe("CWE-295")],
-    summary: "Reports a TLS endpoint whose certificate was not issued by the CA given with `--cacert`.",
-    what: "With `kubeward probe --cacert FILE`, the issuer of the presented certificate is compared with the subjects of the certificates in FILE; no match fires this rule.",
+    summary: "Reports a TLS endpoint whose certificate chain does not verify against the CA given with `--cacert`.",
+    what: "With `kubeward probe --cacert FILE`, the presented chain is verified against the CA certificates in FILE with WebPKI (signatures, validity, CA constraints; a host-name mismatch is reported separately by CP233); a chain that does not verify fires this rule, with the verifier's reason as evidence.",
     why: "Clients that trust the cluster CA cannot verify this endpoint, so it is either a different service than expected, a man in the middle, or configured with a stray certificate that clients will reject after the next restart.",
     fix: "Serve a certificate issued by the cluster CA (kubeadm PKI), or pass the CA that actually issues this endpoint's certificates.",
     exceptions: "Endpoints that use a separate CA on purpose (etcd with its own CA, CIS 2.7) need that CA in `--cacert`.",

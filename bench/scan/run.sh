@@ -19,10 +19,12 @@ measure() { # label, command...  -> "label wall_s user_s sys_s rss_mb"
   local label=$1; shift
   local log; log=$(mktemp)
   /usr/bin/time -f "%e %U %S %M" -o "$log" "$@" >/dev/null 2>&1 || true
-  read -r wall user sys rss <"$log"
+  # The last line: /usr/bin/time prepends "Command exited with non-zero status" when the
+  # tool reports findings through its exit code.
+  read -r wall user sys rss < <(tail -n 1 "$log")
   rm -f "$log"
   printf '%-34s wall %7.2fs  cpu %7.2fs  (%.2f cores)  peak RSS %6.0f MB\n' \
-    "$label" "$wall" "$(echo "$user + $sys" | bc)" "$(echo "($user + $sys) / ($wall + 0.0001)" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+    "$label" "$wall" "$(echo "$user + $sys" | bc)" "$(echo "($user + $sys) / ($wall + 0.0001)" | bc -l)" "$(echo "$rss / 1024" | bc -l)" >&2
   echo "$wall"
 }
 
@@ -40,11 +42,11 @@ for f in $FACTORS; do
   mb=$(echo "$bytes / 1048576" | bc -l)
   largest=$(find "$dir" -type f -printf '%s\n' | sort -n | tail -1)
   echo "== ${f}x: $(printf '%.1f' "$mb") MB, largest file $(echo "$largest / 1048576" | bc) MB"
-  parse=$(measure "parse-only" "$KW" scan "$dir" --parse-only --format json --fail-on never | tee /dev/stderr | tail -1)
-  full=$(measure "full scan (all rules)" "$KW" scan "$dir" --format json --fail-on never | tee /dev/stderr | tail -1)
+  parse=$(measure "parse-only" "$KW" scan "$dir" --parse-only --format json --fail-on never)
+  full=$(measure "full scan (all rules)" "$KW" scan "$dir" --format json --fail-on never)
   printf '   parse-only %.1f MB/s, full scan %.1f MB/s, full/parse = %.0f%%\n' \
     "$(echo "$mb / $parse" | bc -l)" "$(echo "$mb / $full" | bc -l)" "$(echo "100 * $parse / $full" | bc -l)"
-done 2>&1
+done
 
 if [ -z "${SKIP_CHECKOV:-}" ]; then
   if [ ! -x "$OUT/checkov-venv/bin/checkov" ]; then
@@ -52,7 +54,7 @@ if [ -z "${SKIP_CHECKOV:-}" ]; then
     "$OUT/checkov-venv/bin/pip" install -q checkov
   fi
   echo "== Checkov vs kubeward on the 1x corpus (kubernetes framework)"
-  ck=$(measure "checkov" "$OUT/checkov-venv/bin/checkov" -d "$CORPUS/manifests" --framework kubernetes --quiet --compact -o json | tail -1)
-  kw=$(measure "kubeward scan" "$KW" scan "$CORPUS/manifests" --format json --fail-on never | tail -1)
+  ck=$(measure "checkov" "$OUT/checkov-venv/bin/checkov" -d "$CORPUS/manifests" --framework kubernetes --quiet --compact -o json)
+  kw=$(measure "kubeward scan" "$KW" scan "$CORPUS/manifests" --format json --fail-on never)
   printf '   kubeward is %.0fx faster than Checkov\n' "$(echo "$ck / $kw" | bc -l)"
 fi

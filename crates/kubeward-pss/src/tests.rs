@@ -5,7 +5,7 @@ use super::*;
 fn eval_yaml(yaml: &str, level: Level, version: Version) -> Evaluation {
     let parsed = kubeward_yaml::parse_str(yaml);
     let root = &parsed.documents[0].root;
-    let spec = root.get("spec").unwrap();
+    let spec = root.get("spec").unwrap(); // ok: unit-test module (declared under #[cfg(test)] in lib.rs)
     evaluate(
         PodInput {
             metadata: root.get("metadata"),
@@ -34,7 +34,7 @@ fn catalogue_matches_registry() {
     let expected: Vec<_> = registry.iter().map(|(_, id)| *id).collect();
     assert_eq!(ids, expected);
     for info in checks() {
-        let def = checks::CHECKS.iter().find(|d| d.id == info.id).unwrap();
+        let def = checks::CHECKS.iter().find(|d| d.id == info.id).unwrap(); // ok: unit-test module (declared under #[cfg(test)] in lib.rs)
         assert_eq!(info.level, def.level);
         let mins: Vec<_> = def.versions.iter().map(|v| v.min_minor).collect();
         let revs: Vec<_> = info.revisions.iter().map(|r| r.since_minor).collect();
@@ -323,7 +323,7 @@ spec:
     assert_eq!(e.violations[2].detail, "");
     // A non-mapping spec.
     let parsed = kubeward_yaml::parse_str("spec: [1]\n");
-    let spec = parsed.documents[0].root.get("spec").unwrap();
+    let spec = parsed.documents[0].root.get("spec").unwrap(); // ok: unit-test module (declared under #[cfg(test)] in lib.rs)
     let e = evaluate(
         PodInput {
             metadata: None,

@@ -21,7 +21,7 @@
 //!   `anonymousPaths`, `forbiddenBurst`, `rateSpike`, `firstSeen`, `tamper`), validated when
 //!   the file is loaded, with located errors. Detectors whose rule is not selected do not run.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -408,15 +408,7 @@ fn batch(args: &AuditArgs, setup: &mut Setup) -> anyhow::Result<u8> {
     };
     let rendered = match args.format {
         AuditFormat::Text => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    args.output.is_none()
-                        && std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
+            let color = args.color.for_stdout(args.output.as_deref());
             let mut out = text::render(
                 &report,
                 text::TextOptions {

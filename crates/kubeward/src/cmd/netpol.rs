@@ -20,7 +20,7 @@ mod flows;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -467,28 +467,13 @@ struct Style {
 impl Style {
     fn stderr(color: Color) -> Self {
         Style {
-            color: match color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    std::io::stderr().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            },
+            color: color.for_stderr(),
         }
     }
 
     fn stdout(color: Color, output: Option<&Path>) -> Self {
         Style {
-            color: match color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    output.is_none()
-                        && std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            },
+            color: color.for_stdout(output),
         }
     }
 

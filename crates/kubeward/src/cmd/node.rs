@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -595,15 +594,7 @@ pub fn run(args: &NodeArgs) -> anyhow::Result<u8> {
         rules: &rules,
         objects: &[],
     };
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let color = args.color.for_stdout(args.output.as_deref());
     let rendered = match args.format {
         Format::Text => {
             let mut out = results_table(&run, &args.show, color);

@@ -13,7 +13,6 @@
 //!   workloads satisfy, with counts. The exit code is the same as without it.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -522,14 +521,9 @@ pub fn run(args: &PssArgs) -> anyhow::Result<u8> {
 
     let rejected = evaluated.iter().filter(|e| !e.eval.allowed).count();
     let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            args.output.is_none()
-                && args.format == PssFormat::Text
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
+        // `auto` colours only the text format (JSON never carries escape codes).
+        Color::Auto if args.format != PssFormat::Text => false,
+        color => color.for_stdout(args.output.as_deref()),
     };
     let style = Style { color };
     let rendered = if args.summary {
@@ -542,9 +536,7 @@ pub fn run(args: &PssArgs) -> anyhow::Result<u8> {
     };
 
     let stderr_style = Style {
-        color: std::io::stderr().is_terminal()
-            && args.color != Color::Never
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: args.color.for_stderr(),
     };
     for w in &warnings {
         eprintln!("{}: {w}", stderr_style.warning());

@@ -39,6 +39,29 @@ pub enum Color {
     Never,
 }
 
+impl Color {
+    /// Whether output written to standard output (`output` is `None`) or to a file gets ANSI
+    /// colours: `auto` means a terminal and no `NO_COLOR`.
+    #[must_use]
+    pub fn for_stdout(self, output: Option<&Path>) -> bool {
+        self.decide(|| output.is_none() && std::io::stdout().is_terminal())
+    }
+
+    /// Whether messages on standard error get ANSI colours.
+    #[must_use]
+    pub fn for_stderr(self) -> bool {
+        self.decide(|| std::io::stderr().is_terminal())
+    }
+
+    fn decide(self, terminal: impl FnOnce() -> bool) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
 /// Options shared by `scan` and `baseline create`: what to scan and with which rules.
 #[derive(Debug, Clone, Args)]
 pub struct RuleArgs {
@@ -242,15 +265,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         rules: &rules,
         objects: &result.objects,
     };
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let color = args.color.for_stdout(args.output.as_deref());
     let rendered = match args.format {
         Format::Text => text::render(
             &report,

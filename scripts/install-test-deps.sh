@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Rust, into .tools/ (git-ignored) or the system:
 #   - etcd (Debian package etcd-server) for the real-etcd probe tests;
+#   - the CNCF distribution registry (Debian docker-registry) and skopeo for the real-registry
+#     image signature tests;
 #   - Microsoft's SARIF validator (npm @microsoft/sarif-multitool) for the SARIF output test;
 #   - junitparser and prometheus-client (PyPI) for the JUnit and metrics output tests.
 # Idempotent: already-present tools are kept.
@@ -8,11 +10,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tools
 
-if ! command -v etcd >/dev/null 2>&1; then
-  echo "installing etcd-server (apt)"
+APT_PACKAGES=()
+command -v etcd >/dev/null 2>&1 || APT_PACKAGES+=(etcd-server)
+command -v docker-registry >/dev/null 2>&1 || APT_PACKAGES+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || APT_PACKAGES+=(skopeo)
+if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
+  echo "installing ${APT_PACKAGES[*]} (apt)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq etcd-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
+  # The package starts a system registry on :5000 where an init system runs; the tests start
+  # their own on free loopback ports and do not need it.
 fi
 
 if [ ! -x .tools/node_modules/.bin/sarif-multitool ]; then

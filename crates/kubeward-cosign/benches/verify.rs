@@ -1,0 +1,41 @@
+//! Verifying one ECDSA P-256 cosign signature (the real cosign fixture).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use kubeward_cosign::{PublicKey, parse_signature_manifest, verify_layer};
+
+const PUB: &[u8] = include_bytes!("../tests/fixtures/real-cosign/cosign.pub");
+const MANIFEST: &[u8] = include_bytes!("../tests/fixtures/real-cosign/manifest.json");
+const PAYLOAD: &[u8] = include_bytes!("../tests/fixtures/real-cosign/payload.json");
+const DIGEST: &str = "sha256:f20c43161d73848408ef247f0ec7111b19fe58ffebc0cbcaa0d2c8bda4967268";
+
+fn main() {
+    divan::main();
+}
+
+/// The raw ECDSA P-256 / SHA-256 check only.
+#[divan::bench]
+fn verify_p256_signature(bencher: divan::Bencher) {
+    let key = PublicKey::from_pem(PUB).unwrap();
+    let layer = parse_signature_manifest(MANIFEST).unwrap().remove(0);
+    let sig = base64_decode(layer.signature_b64.as_deref().unwrap());
+    bencher.bench(|| assert!(key.verify(divan::black_box(PAYLOAD), divan::black_box(&sig))));
+}
+
+/// Everything `verify_layer` does: digest check, base64, signature, payload decode.
+#[divan::bench]
+fn verify_layer_p256(bencher: divan::Bencher) {
+    let keys = [PublicKey::from_pem(PUB).unwrap()];
+    let layer = parse_signature_manifest(MANIFEST).unwrap().remove(0);
+    bencher.bench(|| verify_layer(divan::black_box(&layer), PAYLOAD, &keys, DIGEST).unwrap());
+}
+
+/// Parsing the PEM public key.
+#[divan::bench]
+fn parse_public_key() -> PublicKey {
+    PublicKey::from_pem(divan::black_box(PUB)).unwrap()
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}

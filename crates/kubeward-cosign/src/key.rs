@@ -548,6 +548,22 @@ impl SigningKey {
         pem::encode("PRIVATE KEY", &self.pkcs8)
     }
 
+    /// Signs `manifest_digest` as `cosign sign --key` does: the payload of [`crate::payload_for`]
+    /// and the artifacts to push at [`crate::signature_tag`]. To add to an existing
+    /// signature image, use [`crate::build_signature_manifest_with_annotations`].
+    pub fn sign_image(
+        &self,
+        docker_reference: &str,
+        manifest_digest: &str,
+    ) -> Result<crate::SignatureArtifacts, crate::CosignError> {
+        crate::signature_tag(manifest_digest)?;
+        let payload = crate::payload_for(docker_reference, manifest_digest);
+        let signature = self
+            .sign(&payload)
+            .map_err(|e| crate::CosignError::Signing(e.to_string()))?;
+        crate::build_signature_manifest(&[(payload, signature)])
+    }
+
     /// ECDSA P-256 / SHA-256 signature of `payload`, ASN.1 DER (what cosign stores, base64,
     /// in the `dev.cosignproject.cosign/signature` annotation).
     pub fn sign(&self, payload: &[u8]) -> Result<Vec<u8>, KeyError> {

@@ -78,6 +78,9 @@ pub enum CosignError {
     /// The payload is not a decodable simple-signing document.
     #[error("the payload is not a valid simple-signing document: {0}")]
     PayloadJson(String),
+    /// Signing failed.
+    #[error("signing failed: {0}")]
+    Signing(String),
     /// Nothing to build.
     #[error("a signature manifest needs at least one signature")]
     NoSignatures,

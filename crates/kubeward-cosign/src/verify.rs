@@ -71,12 +71,24 @@ pub struct VerifiedSignature {
     pub optional: serde_json::Map<String, serde_json::Value>,
 }
 
+impl VerifiedSignature {
+    /// True when every `wanted` annotation is present in `optional` as an equal string, the
+    /// check `cosign verify -a key=value` makes (`correctAnnotations`).
+    pub fn annotations_match(&self, wanted: &std::collections::BTreeMap<String, String>) -> bool {
+        wanted.iter().all(|(k, v)| {
+            self.optional.get(k).and_then(serde_json::Value::as_str) == Some(v.as_str())
+        })
+    }
+}
+
 /// Verifies one signature layer like `cosign verify --key` (without transparency-log or
 /// certificate checks), in this order: simple-signing media type; the payload bytes match
 /// the descriptor's size and sha256 digest; the base64 signature verifies over the exact
 /// payload bytes with one of `keys`; only then is the payload decoded (Go rules, see
-/// [`crate::parse_payload`]); its type is `cosign container image signature`; and its
-/// `critical.image.docker-manifest-digest` equals `expected_manifest_digest` exactly.
+/// [`crate::parse_payload`]); its type is `cosign container image signature` (stricter than
+/// cosign, whose `SimpleClaimVerifier` ignores the type); and its
+/// `critical.image.docker-manifest-digest` equals `expected_manifest_digest` exactly, as
+/// cosign compares it (no normalisation).
 pub fn verify_layer(
     layer: &SignatureLayer,
     payload: &[u8],

@@ -611,3 +611,74 @@ fn payload_with_annotations_round_trips_to_verified_optional() {
         Some("abc")
     );
 }
+
+#[test]
+fn sign_image_and_annotation_check() {
+    let (key, pem) = SigningKey::generate().unwrap();
+    let art = key.sign_image("r/app", KEYS_DIGEST).unwrap();
+    assert!(matches!(
+        key.sign_image("r/app", "latest"),
+        Err(CosignError::InvalidDigest(_))
+    ));
+    let layer = parse_signature_manifest(&art.manifest).unwrap().remove(0);
+    let v = verify_layer(
+        &layer,
+        &art.payload,
+        &[PublicKey::from_pem(pem.as_bytes()).unwrap()],
+        KEYS_DIGEST,
+    )
+    .unwrap();
+    assert!(v.annotations_match(&BTreeMap::new()));
+    let mut wanted = BTreeMap::new();
+    wanted.insert("env".to_string(), "prod".to_string());
+    assert!(!v.annotations_match(&wanted));
+
+    let payload = payload_with_annotations("r/app", KEYS_DIGEST, &wanted);
+    let art = build_signature_manifest(&[(payload.clone(), key.sign(&payload).unwrap())]).unwrap();
+    let layer = parse_signature_manifest(&art.manifest).unwrap().remove(0);
+    let v = verify_layer(&layer, &payload, &[key.public_key().clone()], KEYS_DIGEST).unwrap();
+    assert!(v.annotations_match(&wanted));
+    wanted.insert("env".to_string(), "dev".to_string());
+    assert!(!v.annotations_match(&wanted));
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn parsers_return_errors_not_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = PublicKey::from_pem(&bytes);
+            let _ = PublicKey::from_spki_der(&bytes);
+            let _ = PublicKey::from_pkcs1_rsa_der(&bytes);
+            let _ = SigningKey::from_pkcs8_pem(&bytes);
+            let _ = parse_payload(&bytes);
+            let _ = parse_signature_manifest(&bytes);
+        }
+
+        #[test]
+        fn mutated_real_spki_never_panics(pos in 0usize..91, byte in any::<u8>()) {
+            let key = PublicKey::from_pem(&fixture("real-cosign/cosign.pub")).unwrap();
+            let mut der = key.spki_der().to_vec();
+            if let Some(b) = der.get_mut(pos) { *b = byte; }
+            if let Ok(k) = PublicKey::from_spki_der(&der) {
+                // A still-parsable key must still verify only what its bytes allow.
+                let layer = parse_signature_manifest(&fixture("real-cosign/manifest.json")).unwrap().remove(0);
+                let ok = verify_layer(&layer, &fixture("real-cosign/payload.json"), std::slice::from_ref(&k), REAL_DIGEST).is_ok();
+                prop_assert_eq!(ok, k == key);
+            }
+        }
+
+        #[test]
+        fn payload_round_trips(reference in "[a-z0-9./:<>&\"\\\\-]{0,40}", hex in "[0-9a-f]{64}") {
+            let digest = format!("sha256:{hex}");
+            let p = parse_payload(&payload_for(&reference, &digest)).unwrap();
+            prop_assert_eq!(p.docker_reference, reference);
+            prop_assert_eq!(p.docker_manifest_digest, digest);
+            prop_assert_eq!(p.payload_type, COSIGN_SIGNATURE_TYPE);
+        }
+    }
+}

@@ -70,6 +70,9 @@ pub enum KeyError {
         "encrypted cosign private keys (`{0}`) are not supported; export an unencrypted PKCS#8 P-256 key"
     )]
     EncryptedCosignKey(String),
+    /// The password does not decrypt the key (or the file was altered).
+    #[error("the password does not decrypt this cosign private key (or the key file is corrupted)")]
+    WrongPassword,
     /// The random generator or the signer failed.
     #[error("cryptographic operation failed: {0}")]
     Crypto(&'static str),
@@ -475,7 +478,7 @@ fn check_rsa(pkcs1: &[u8]) -> Result<(), KeyError> {
 /// An ECDSA P-256 signing key (the kind `cosign generate-key-pair` makes), held as PKCS#8.
 pub struct SigningKey {
     pair: EcdsaKeyPair,
-    pkcs8: Vec<u8>,
+    pkcs8: zeroize::Zeroizing<Vec<u8>>,
     public: PublicKey,
 }
 
@@ -528,9 +531,39 @@ impl SigningKey {
         let public = PublicKey::assemble(Family::P256, KeyAlgorithm::EcdsaP256Sha256, spki, point);
         Ok(SigningKey {
             pair,
-            pkcs8: der.to_vec(),
+            pkcs8: zeroize::Zeroizing::new(der.to_vec()),
             public,
         })
+    }
+
+    /// Loads cosign's encrypted `cosign.key` (PEM `ENCRYPTED SIGSTORE PRIVATE KEY` or the older
+    /// `ENCRYPTED COSIGN PRIVATE KEY`) with its password (`COSIGN_PASSWORD`; empty allowed),
+    /// as `cosign sign --key cosign.key` does. Only ECDSA P-256 keys can sign here.
+    #[cfg(feature = "encrypted-keys")]
+    pub fn from_cosign_encrypted_pem(pem: &[u8], password: &[u8]) -> Result<SigningKey, KeyError> {
+        let block = pem::first_block(pem).ok_or(KeyError::NotPem)?;
+        if block.label != crate::encrypted::SIGSTORE_LABEL
+            && block.label != crate::encrypted::COSIGN_LABEL
+        {
+            return Err(KeyError::InvalidPrivateKey(format!(
+                "expected a `{}` PEM block, found `{}`",
+                crate::encrypted::SIGSTORE_LABEL,
+                block.label
+            )));
+        }
+        let pkcs8 = crate::encrypted::decrypt(&block.der, password)?;
+        SigningKey::from_pkcs8_der(&pkcs8)
+    }
+
+    /// This key in cosign's encrypted format (`ENCRYPTED SIGSTORE PRIVATE KEY`, scrypt
+    /// N = 2^16, r = 8, p = 1, fresh random salt and nonce), loadable by `cosign sign --key`.
+    #[cfg(feature = "encrypted-keys")]
+    pub fn to_cosign_encrypted_pem(&self, password: &[u8]) -> Result<String, KeyError> {
+        let body = crate::encrypted::encrypt(&self.pkcs8, password)?;
+        Ok(pem::encode(
+            crate::encrypted::SIGSTORE_LABEL,
+            body.as_bytes(),
+        ))
     }
 
     /// The public key as PEM `PUBLIC KEY`.

@@ -33,6 +33,8 @@
 )]
 
 mod der;
+#[cfg(feature = "encrypted-keys")]
+mod encrypted;
 mod gojson;
 mod key;
 mod manifest;

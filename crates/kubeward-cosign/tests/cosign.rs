@@ -682,3 +682,59 @@ mod never_panics {
         }
     }
 }
+
+// ---------------------------------------------------------------- cosign encrypted private keys
+
+#[cfg(feature = "encrypted-keys")]
+mod encrypted_keys {
+    use super::*;
+
+    #[test]
+    fn real_cosign_generated_key_with_empty_password() {
+        let pem = fixture("sigstore-rs/cosign_generated_encrypted_empty_private.key");
+        let key = SigningKey::from_cosign_encrypted_pem(&pem, b"").unwrap();
+        let sig = key.sign(b"x").unwrap();
+        assert!(key.public_key().verify(b"x", &sig));
+        assert_eq!(
+            SigningKey::from_cosign_encrypted_pem(&pem, b"nope").unwrap_err(),
+            KeyError::WrongPassword
+        );
+    }
+
+    #[test]
+    fn legacy_label_and_parameters() {
+        let pem = fixture("sigstore-rs/ecdsa_encrypted_private.key");
+        assert_eq!(
+            SigningKey::from_cosign_encrypted_pem(&pem, b"").unwrap_err(),
+            KeyError::WrongPassword
+        );
+        SigningKey::from_cosign_encrypted_pem(&pem, b"123").unwrap();
+    }
+
+    #[test]
+    fn encrypt_round_trip_and_errors() {
+        let (key, _) = SigningKey::generate().unwrap();
+        let pem = key.to_cosign_encrypted_pem(b"s3cret").unwrap();
+        assert!(pem.starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n"));
+        assert!(!pem.contains("s3cret"));
+        let back = SigningKey::from_cosign_encrypted_pem(pem.as_bytes(), b"s3cret").unwrap();
+        assert_eq!(back.public_key(), key.public_key());
+        assert_eq!(
+            SigningKey::from_cosign_encrypted_pem(pem.as_bytes(), b"S3cret").unwrap_err(),
+            KeyError::WrongPassword
+        );
+        // The unencrypted loaders point to the right function.
+        assert!(matches!(
+            SigningKey::from_pkcs8_pem(pem.as_bytes()),
+            Err(KeyError::EncryptedCosignKey(_))
+        ));
+        assert!(matches!(
+            PublicKey::from_pem(pem.as_bytes()),
+            Err(KeyError::PrivateKeyGiven { .. })
+        ));
+        assert!(matches!(
+            SigningKey::from_cosign_encrypted_pem(&fixture("keys/p256-pkcs8.key"), b""),
+            Err(KeyError::InvalidPrivateKey(_))
+        ));
+    }
+}

@@ -193,9 +193,7 @@ pub(crate) fn parse_challenges(value: &str) -> Vec<Challenge> {
     let mut rest = value.trim();
     while !rest.is_empty() {
         rest = rest.trim_start_matches([',', ' ', '\t']);
-        let token_end = rest
-            .find([' ', ',', '=', '\t'])
-            .unwrap_or(rest.len());
+        let token_end = rest.find([' ', ',', '=', '\t']).unwrap_or(rest.len());
         let (token, after) = rest.split_at(token_end);
         if token.is_empty() {
             break;
@@ -309,7 +307,10 @@ impl TokenResponse {
             .filter(|t| !t.is_empty())
             .or(self.token.as_deref().filter(|t| !t.is_empty()))?;
         let secs = self.expires_in.unwrap_or(60).max(60);
-        Some((token.to_owned(), Duration::from_secs(secs.saturating_sub(5))))
+        Some((
+            token.to_owned(),
+            Duration::from_secs(secs.saturating_sub(5)),
+        ))
     }
 }
 
@@ -357,7 +358,10 @@ mod tests {
         let json = br#"{"auths":{"https://index.docker.io/v1/":{"auth":"dXNlcjpwYTpzcw=="},"Ghcr.io":{"username":"u","password":"p"},"empty.io":{}}}"#;
         let s = CredentialStore::from_docker_config(json).unwrap();
         let hub = s.for_registry("docker.io").unwrap();
-        assert_eq!((hub.username.as_str(), hub.password.as_str()), ("user", "pa:ss"));
+        assert_eq!(
+            (hub.username.as_str(), hub.password.as_str()),
+            ("user", "pa:ss")
+        );
         assert!(s.for_registry("ghcr.io").is_some());
         assert!(s.for_registry("empty.io").is_none());
         assert!(s.for_registry("quay.io").is_none());
@@ -385,6 +389,9 @@ mod tests {
         assert_eq!(t.token_and_lifetime().unwrap().0, "b");
         let t: TokenResponse = serde_json::from_str(r#"{}"#).unwrap();
         assert!(t.token_and_lifetime().is_none());
-        assert_eq!(query_escape("repository:a/b:pull,push"), "repository%3Aa%2Fb%3Apull%2Cpush");
+        assert_eq!(
+            query_escape("repository:a/b:pull,push"),
+            "repository%3Aa%2Fb%3Apull%2Cpush"
+        );
     }
 }

@@ -162,13 +162,23 @@ impl RegistryClient {
         }
         let url = self.manifest_url(r)?;
         let resp = self
-            .request(r, Method::HEAD, url, manifest_headers(), None, BodyMode::Skip, Access::Pull)
+            .request(
+                r,
+                Method::HEAD,
+                url,
+                manifest_headers(),
+                None,
+                BodyMode::Skip,
+                Access::Pull,
+            )
             .await?;
         if resp.status.is_success() {
             if let Some(v) = resp.headers.get(DOCKER_CONTENT_DIGEST) {
                 return parse_digest_header(v);
             }
-        } else if resp.status != StatusCode::NOT_FOUND && resp.status != StatusCode::METHOD_NOT_ALLOWED {
+        } else if resp.status != StatusCode::NOT_FOUND
+            && resp.status != StatusCode::METHOD_NOT_ALLOWED
+        {
             return Err(error_from(&resp, r));
         }
         match self.fetch_manifest(r).await? {
@@ -189,7 +199,15 @@ impl RegistryClient {
         let url = self.manifest_url(r)?;
         let limit = self.inner.options.max_manifest_bytes;
         let resp = self
-            .request(r, Method::GET, url, manifest_headers(), None, BodyMode::Read { limit }, Access::Pull)
+            .request(
+                r,
+                Method::GET,
+                url,
+                manifest_headers(),
+                None,
+                BodyMode::Read { limit },
+                Access::Pull,
+            )
             .await?;
         if resp.status == StatusCode::NOT_FOUND {
             return Ok(None);
@@ -265,7 +283,15 @@ impl RegistryClient {
     pub async fn blob_exists(&self, r: &Reference, digest: &Digest) -> Result<bool, OciError> {
         let url = self.api_url(r, &format!("/v2/{}/blobs/{digest}", r.repository()))?;
         let resp = self
-            .request(r, Method::HEAD, url, HeaderMap::new(), None, BodyMode::Skip, Access::Pull)
+            .request(
+                r,
+                Method::HEAD,
+                url,
+                HeaderMap::new(),
+                None,
+                BodyMode::Skip,
+                Access::Pull,
+            )
             .await?;
         match resp.status {
             s if s.is_success() => Ok(true),
@@ -283,7 +309,15 @@ impl RegistryClient {
         }
         let start = self.api_url(r, &format!("/v2/{}/blobs/uploads/", r.repository()))?;
         let resp = self
-            .request(r, Method::POST, start.clone(), HeaderMap::new(), None, BodyMode::ErrorsOnly, Access::Push)
+            .request(
+                r,
+                Method::POST,
+                start.clone(),
+                HeaderMap::new(),
+                None,
+                BodyMode::ErrorsOnly,
+                Access::Push,
+            )
             .await?;
         if resp.status != StatusCode::ACCEPTED {
             return Err(error_from(&resp, r));
@@ -296,7 +330,11 @@ impl RegistryClient {
                 what: "upload started without a Location header".to_owned(),
             })?;
         let upload = start.join(location)?;
-        let sep = if upload.path_and_query.contains('?') { '&' } else { '?' };
+        let sep = if upload.path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         let put = Url {
             path_and_query: format!(
                 "{}{sep}digest={}",
@@ -306,7 +344,10 @@ impl RegistryClient {
             ..upload
         };
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
         let resp = self
             .request(
                 r,
@@ -385,7 +426,11 @@ impl RegistryClient {
             .insecure_registries
             .iter()
             .any(|h| h.eq_ignore_ascii_case(registry));
-        if insecure { Scheme::Http } else { Scheme::Https }
+        if insecure {
+            Scheme::Http
+        } else {
+            Scheme::Https
+        }
     }
 
     fn api_url(&self, r: &Reference, path: &str) -> Result<Url, OciError> {
@@ -471,9 +516,12 @@ impl RegistryClient {
         };
         let creds = self.inner.credentials.for_registry(registry);
         if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
-            let realm = bearer.params.get("realm").ok_or_else(|| OciError::InvalidResponse {
-                what: "Bearer challenge without realm".to_owned(),
-            })?;
+            let realm = bearer
+                .params
+                .get("realm")
+                .ok_or_else(|| OciError::InvalidResponse {
+                    what: "Bearer challenge without realm".to_owned(),
+                })?;
             let mut realm_url = Url::parse(realm).map_err(|_| OciError::InvalidResponse {
                 what: "Bearer challenge realm is not an http(s) URL".to_owned(),
             })?;
@@ -488,7 +536,11 @@ impl RegistryClient {
                 }
             }
             if !query.is_empty() {
-                let sep = if realm_url.path_and_query.contains('?') { '&' } else { '?' };
+                let sep = if realm_url.path_and_query.contains('?') {
+                    '&'
+                } else {
+                    '?'
+                };
                 realm_url.path_and_query =
                     format!("{}{sep}{}", realm_url.path_and_query, query.join("&"));
             }
@@ -528,8 +580,10 @@ impl RegistryClient {
             if let Some(cs) = challenge_scope.filter(|cs| cs != scope) {
                 self.inner.tokens.put(registry, &cs, &token, lifetime);
             }
-            return sensitive(&format!("Bearer {token}")).ok_or_else(|| OciError::InvalidResponse {
-                what: "token is not a valid header value".to_owned(),
+            return sensitive(&format!("Bearer {token}")).ok_or_else(|| {
+                OciError::InvalidResponse {
+                    what: "token is not a valid header value".to_owned(),
+                }
             });
         }
         if challenges.iter().any(|c| c.scheme == "basic") {

@@ -211,7 +211,9 @@ mod tests {
             Err(ReferenceError::UnsupportedDigest(_))
         ));
         assert!(matches!(
-            Digest::parse("sha512:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            Digest::parse(
+                "sha512:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+            ),
             Err(ReferenceError::InvalidDigestLength(_))
         ));
     }

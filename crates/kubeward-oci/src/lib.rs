@@ -54,6 +54,6 @@ pub use manifest::{
     OCI_CONFIG, OCI_INDEX, OCI_LAYER_TAR, OCI_LAYER_TAR_GZIP, OCI_MANIFEST, Platform,
 };
 pub use reference::{
-    DEFAULT_TAG, DOCKER_HUB, DOCKER_HUB_API_HOST, NAME_TOTAL_LENGTH_MAX, Reference,
-    ReferenceError, is_valid_tag,
+    DEFAULT_TAG, DOCKER_HUB, DOCKER_HUB_API_HOST, NAME_TOTAL_LENGTH_MAX, Reference, ReferenceError,
+    is_valid_tag,
 };

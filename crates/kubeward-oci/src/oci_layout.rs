@@ -1,9 +1,11 @@
 //! Tiny, valid OCI images built in memory, and OCI image layout directories on disk.
 //!
-//! Meant for tests (this crate's and its users'): build an [`Image`] (one uncompressed tar layer,
-//! a config, a manifest), push it with [`Image::push`], or write it with [`Layout`] to a
+//! Meant for tests (this crate's and its users'): build an [`Image`] (a tar layer in a gzip
+//! wrapper with stored deflate blocks, a config, a manifest), push it with [`Image::push`], or write it with [`Layout`] to a
 //! directory that `skopeo copy oci:DIR:TAG docker://...` understands. Output is deterministic:
-//! the same files give the same digests.
+//! the same files give the same digests. Layers are already gzip, so `skopeo copy` to a registry
+//! keeps every blob and the manifest byte for byte (it would compress an uncompressed layer and
+//! rewrite the manifest).
 //!
 //! ```
 //! use kubeward_oci::oci_layout::{Image, Layout};
@@ -26,7 +28,9 @@ use serde_json::json;
 use crate::client::RegistryClient;
 use crate::digest::Digest;
 use crate::error::OciError;
-use crate::manifest::{Descriptor, OCI_CONFIG, OCI_INDEX, OCI_LAYER_TAR, OCI_MANIFEST, Platform};
+use crate::manifest::{
+    Descriptor, OCI_CONFIG, OCI_INDEX, OCI_LAYER_TAR_GZIP, OCI_MANIFEST, Platform,
+};
 use crate::reference::Reference;
 
 /// The annotation naming a manifest in an OCI layout's `index.json`.
@@ -70,7 +74,7 @@ impl Blob {
 pub struct Image {
     /// The config blob (`application/vnd.oci.image.config.v1+json`).
     pub config: Blob,
-    /// The layers (uncompressed tar).
+    /// The layers (`application/vnd.oci.image.layer.v1.tar+gzip`).
     pub layers: Vec<Blob>,
     /// The manifest (`application/vnd.oci.image.manifest.v1+json`).
     pub manifest: Blob,
@@ -94,17 +98,21 @@ impl Image {
         ))
     }
 
-    /// An image from uncompressed tar layers, with manifest annotations.
+    /// An image from uncompressed tar layers (each wrapped with [`gzip_stored`]), with manifest
+    /// annotations. The config's `rootfs.diff_ids` are the digests of the tars.
     pub fn from_layers(
         layers: Vec<Vec<u8>>,
         platform: Platform,
         annotations: BTreeMap<String, String>,
     ) -> Image {
-        let layers: Vec<Blob> = layers
-            .into_iter()
-            .map(|l| Blob::new(OCI_LAYER_TAR, l))
+        let diff_ids: Vec<String> = layers
+            .iter()
+            .map(|l| Digest::sha256_of(l).to_string())
             .collect();
-        let diff_ids: Vec<String> = layers.iter().map(|l| l.digest.to_string()).collect();
+        let layers: Vec<Blob> = layers
+            .iter()
+            .map(|l| Blob::new(OCI_LAYER_TAR_GZIP, gzip_stored(l)))
+            .collect();
         let mut config = json!({
             "architecture": platform.architecture,
             "os": platform.os,
@@ -124,7 +132,10 @@ impl Image {
         if let (false, Some(obj)) = (annotations.is_empty(), manifest.as_object_mut()) {
             obj.insert("annotations".to_owned(), json!(annotations));
         }
-        let manifest = Blob::new(OCI_MANIFEST, serde_json::to_vec(&manifest).unwrap_or_default());
+        let manifest = Blob::new(
+            OCI_MANIFEST,
+            serde_json::to_vec(&manifest).unwrap_or_default(),
+        );
         Image {
             config,
             layers,
@@ -214,8 +225,10 @@ impl Layout {
     }
 
     fn add_blob(&mut self, blob: &Blob) {
-        self.blobs
-            .insert(blob.digest.to_string(), (blob.digest.clone(), blob.bytes.clone()));
+        self.blobs.insert(
+            blob.digest.to_string(),
+            (blob.digest.clone(), blob.bytes.clone()),
+        );
     }
 
     fn add_image_blobs(&mut self, image: &Image) {
@@ -283,7 +296,11 @@ pub fn tar(files: &[(&str, &[u8])]) -> io::Result<Vec<u8>> {
         put(&mut header, 100, b"0000644\0");
         put(&mut header, 108, b"0000000\0");
         put(&mut header, 116, b"0000000\0");
-        put(&mut header, 124, format!("{:011o}\0", data.len()).as_bytes());
+        put(
+            &mut header,
+            124,
+            format!("{:011o}\0", data.len()).as_bytes(),
+        );
         put(&mut header, 136, b"00000000000\0");
         put(&mut header, 148, b"        ");
         put(&mut header, 156, b"0");
@@ -298,6 +315,42 @@ pub fn tar(files: &[(&str, &[u8])]) -> io::Result<Vec<u8>> {
     }
     out.resize(out.len() + 1024, 0);
     Ok(out)
+}
+
+/// A gzip member holding `data` in stored (uncompressed) deflate blocks: a valid gzip stream
+/// without a compression library. Header fields are fixed (mtime 0, OS unknown) so the output is
+/// deterministic.
+pub fn gzip_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + data.len() / 65535 * 5 + 32);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    let mut chunks = data.chunks(65535).peekable();
+    if chunks.peek().is_none() {
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(chunk) = chunks.next() {
+        let last = chunks.peek().is_none();
+        out.push(u8::from(last));
+        let len = u16::try_from(chunk.len()).unwrap_or(u16::MAX);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+/// CRC-32 (IEEE 802.3, reflected), as gzip requires.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for b in data {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    !crc
 }
 
 fn put(header: &mut [u8; 512], at: usize, bytes: &[u8]) {
@@ -329,6 +382,38 @@ mod tests {
     }
 
     #[test]
+    fn crc32_known_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn gzip_stored_decompresses_with_gzip() {
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        for data in [&b""[..], b"hello", &big] {
+            let gz = gzip_stored(data);
+            let Ok(mut child) = std::process::Command::new("gzip")
+                .arg("-dc")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+            else {
+                eprintln!("SKIP: gzip not installed");
+                return;
+            };
+            let mut stdin = child.stdin.take().unwrap();
+            let writer = std::thread::spawn(move || {
+                use std::io::Write;
+                stdin.write_all(&gz).unwrap();
+            });
+            let out = child.wait_with_output().unwrap();
+            writer.join().unwrap();
+            assert!(out.status.success());
+            assert_eq!(out.stdout, data);
+        }
+    }
+
+    #[test]
     fn image_is_deterministic_and_parses() {
         let a = Image::hello("x");
         let b = Image::hello("x");
@@ -343,11 +428,15 @@ mod tests {
             ManifestKind::ImageManifest { config, layers, .. } => {
                 assert_eq!(config.digest, a.config.digest);
                 assert_eq!(layers[0].digest, a.layers[0].digest);
+                assert_eq!(layers[0].media_type, OCI_LAYER_TAR_GZIP);
                 assert_eq!(layers[0].size, a.layers[0].bytes.len() as u64);
             }
             other => panic!("{other:?}"),
         }
-        let idx = ImageIndex::new(vec![a.clone(), Image::from_files(&[("f", b"1")], linux("arm64")).unwrap()]);
+        let idx = ImageIndex::new(vec![
+            a.clone(),
+            Image::from_files(&[("f", b"1")], linux("arm64")).unwrap(),
+        ]);
         let m = Manifest {
             digest: idx.manifest.digest.clone(),
             media_type: OCI_INDEX.to_owned(),
@@ -356,7 +445,10 @@ mod tests {
         match m.parse().unwrap() {
             ManifestKind::Index { manifests } => {
                 assert_eq!(manifests.len(), 2);
-                assert_eq!(manifests[1].platform.as_ref().unwrap().architecture, "arm64");
+                assert_eq!(
+                    manifests[1].platform.as_ref().unwrap().architecture,
+                    "arm64"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -109,7 +109,9 @@ impl TestRegistry {
         if !tool_on_path(&bin) {
             return Err(TestRegistryError::NotInstalled(bin));
         }
-        let dir = tempfile::Builder::new().prefix("kubeward-registry-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("kubeward-registry-")
+            .tempdir()?;
         let ca_pem = if tls {
             Some(write_certificates(dir.path())?)
         } else {
@@ -210,8 +212,8 @@ fn config_yaml(dir: &Path, addr: &str, tls: bool) -> String {
 /// `server.crt`/`server.key` into `dir`; returns the CA PEM.
 fn write_certificates(dir: &Path) -> Result<String, TestRegistryError> {
     use rcgen::{
-        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-        KeyPair,
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+        IsCa, KeyPair,
     };
     let e = |e: rcgen::Error| TestRegistryError::Certificates(e.to_string());
     let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(e)?;

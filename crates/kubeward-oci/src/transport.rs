@@ -187,8 +187,11 @@ impl Transport {
         body: Option<Bytes>,
         mode: BodyMode,
     ) -> Result<Response, OciError> {
-        match tokio::time::timeout(self.timeout, self.send_inner(method, url, headers, body, mode))
-            .await
+        match tokio::time::timeout(
+            self.timeout,
+            self.send_inner(method, url, headers, body, mode),
+        )
+        .await
         {
             Ok(r) => r,
             Err(_) => Err(OciError::Timeout {

@@ -1,6 +1,11 @@
 //! The client against servers that misbehave (tokio listeners in the test): every failure maps to
 //! the right `OciError`, within the deadline, without panics.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -38,7 +43,10 @@ enum Reply {
 }
 
 fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-    let mut s = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    let mut s = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         s.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -61,7 +69,9 @@ where
     let log2 = log.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let handler = handler.clone();
             let log = log2.clone();
             tokio::spawn(async move { handle(stream, addr, handler, log).await });
@@ -94,9 +104,16 @@ where
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         .collect();
-    let req = Req { method, path, headers };
+    let req = Req {
+        method,
+        path,
+        headers,
+    };
     // Drain a request body (PUT) so the client is not blocked writing it.
-    if let Some(len) = req.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(len) = req
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         let mut have = buf.len() - head_end - 4;
         while have < len {
             match stream.read(&mut tmp).await {
@@ -159,7 +176,10 @@ async fn silent_server_times_out() {
     o.request_timeout = Duration::from_millis(300);
     let client = RegistryClient::new(o).unwrap();
     let start = Instant::now();
-    let err = client.fetch_manifest(&reference(addr, "r:t")).await.unwrap_err();
+    let err = client
+        .fetch_manifest(&reference(addr, "r:t"))
+        .await
+        .unwrap_err();
     let took = start.elapsed();
     assert!(matches!(err, OciError::Timeout { .. }), "{err:?}");
     assert!(err.is_registry_unavailable());
@@ -182,9 +202,13 @@ async fn silent_tls_server_times_out() {
 
 #[tokio::test]
 async fn garbage_is_invalid_response() {
-    let (addr, _) = serve(|_, _| Reply::Raw(b"\x00\x01\x02 this is not http\r\n\r\n".to_vec())).await;
+    let (addr, _) =
+        serve(|_, _| Reply::Raw(b"\x00\x01\x02 this is not http\r\n\r\n".to_vec())).await;
     let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client.fetch_manifest(&reference(addr, "r:t")).await.unwrap_err();
+    let err = client
+        .fetch_manifest(&reference(addr, "r:t"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, OciError::InvalidResponse { .. }), "{err:?}");
     assert!(err.is_registry_unavailable());
 }
@@ -216,12 +240,19 @@ async fn plain_http_server_on_https_is_tls_error() {
 #[tokio::test]
 async fn redirect_loop_is_detected() {
     let (addr, log) = serve(|req, _| {
-        let next = if req.path.starts_with("/v2/") { "/elsewhere" } else { "/v2/r/manifests/t" };
+        let next = if req.path.starts_with("/v2/") {
+            "/elsewhere"
+        } else {
+            "/v2/r/manifests/t"
+        };
         response("302 Found", &[("Location", next)], b"")
     })
     .await;
     let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client.fetch_manifest(&reference(addr, "r:t")).await.unwrap_err();
+    let err = client
+        .fetch_manifest(&reference(addr, "r:t"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, OciError::RedirectLoop { .. }), "{err:?}");
     assert!(!err.is_registry_unavailable());
     assert_eq!(log.lock().unwrap().len(), 2);
@@ -231,16 +262,31 @@ async fn redirect_loop_is_detected() {
 async fn too_many_redirects() {
     // /v2/... -> hop/1 -> hop/2 -> ... (relative Locations), never the same URL twice.
     let (addr, log) = serve(|req, _| {
-        let n: u32 = req.path.rsplit('/').next().and_then(|s| s.parse().ok()).unwrap_or(0);
-        let loc = if req.path.starts_with("/v2/") { "/hop/1".to_owned() } else { format!("{}", n + 1) };
+        let n: u32 = req
+            .path
+            .rsplit('/')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let loc = if req.path.starts_with("/v2/") {
+            "/hop/1".to_owned()
+        } else {
+            format!("{}", n + 1)
+        };
         response("307 Temporary Redirect", &[("Location", &loc)], b"")
     })
     .await;
     let mut o = options(addr);
     o.max_redirects = 3;
     let client = RegistryClient::new(o).unwrap();
-    let err = client.fetch_manifest(&reference(addr, "r:t")).await.unwrap_err();
-    assert!(matches!(err, OciError::TooManyRedirects { limit: 3 }), "{err:?}");
+    let err = client
+        .fetch_manifest(&reference(addr, "r:t"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OciError::TooManyRedirects { limit: 3 }),
+        "{err:?}"
+    );
     // The original request and three followed redirects; the fourth is refused.
     assert_eq!(log.lock().unwrap().len(), 4);
     let paths: Vec<String> = log.lock().unwrap().iter().map(|r| r.path.clone()).collect();
@@ -255,24 +301,39 @@ async fn redirect_to_other_host_drops_authorization() {
     let (storage, storage_log) = serve(move |_, _| response("200 OK", &[], &blob2)).await;
     let (addr, log) = serve(move |req, _| {
         if req.header("authorization").is_none() {
-            return response("401 Unauthorized", &[("WWW-Authenticate", "Basic realm=\"fake\"")], b"");
+            return response(
+                "401 Unauthorized",
+                &[("WWW-Authenticate", "Basic realm=\"fake\"")],
+                b"",
+            );
         }
         let loc = format!("http://{storage}/signed/blob?sig=abc");
         response("307 Temporary Redirect", &[("Location", &loc)], b"")
     })
     .await;
     let mut o = options(addr);
-    o.credentials = Credentials::Basic { username: "u".into(), password: "secret-pw".into() };
+    o.credentials = Credentials::Basic {
+        username: "u".into(),
+        password: "secret-pw".into(),
+    };
     let client = RegistryClient::new(o).unwrap();
     let r = reference(addr, "r:t");
     let got = client.fetch_blob(&r, &digest, 1024).await.unwrap();
     assert_eq!(got, blob);
     let registry_reqs = log.lock().unwrap().clone();
     assert_eq!(registry_reqs.len(), 2, "{registry_reqs:?}");
-    assert!(registry_reqs[1].header("authorization").unwrap().starts_with("Basic "));
+    assert!(
+        registry_reqs[1]
+            .header("authorization")
+            .unwrap()
+            .starts_with("Basic ")
+    );
     let storage_reqs = storage_log.lock().unwrap().clone();
     assert_eq!(storage_reqs.len(), 1);
-    assert!(storage_reqs[0].header("authorization").is_none(), "{storage_reqs:?}");
+    assert!(
+        storage_reqs[0].header("authorization").is_none(),
+        "{storage_reqs:?}"
+    );
     assert_eq!(storage_reqs[0].path, "/signed/blob?sig=abc");
 
     // Basic is remembered for the registry: the next request is pre-authenticated.
@@ -290,7 +351,10 @@ async fn huge_manifest_with_content_length_is_too_large_at_once() {
     let mut o = options(addr);
     o.max_manifest_bytes = 4096;
     let client = RegistryClient::new(o).unwrap();
-    let err = client.fetch_manifest(&reference(addr, "r:t")).await.unwrap_err();
+    let err = client
+        .fetch_manifest(&reference(addr, "r:t"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, OciError::TooLarge { limit: 4096 }), "{err:?}");
     assert!(!err.is_registry_unavailable());
 }
@@ -313,8 +377,14 @@ async fn endless_chunked_manifest_is_too_large_without_reading_it_all() {
     o.max_manifest_bytes = 1024 * 1024;
     let client = RegistryClient::new(o).unwrap();
     let start = Instant::now();
-    let err = client.fetch_manifest(&reference(addr, "r:t")).await.unwrap_err();
-    assert!(matches!(err, OciError::TooLarge { limit: 1048576 }), "{err:?}");
+    let err = client
+        .fetch_manifest(&reference(addr, "r:t"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OciError::TooLarge { limit: 1048576 }),
+        "{err:?}"
+    );
     assert!(start.elapsed() < Duration::from_secs(4));
 }
 
@@ -324,13 +394,19 @@ async fn wrong_docker_content_digest_is_mismatch() {
     let (addr, _) = serve(move |_, _| {
         response(
             "200 OK",
-            &[("Content-Type", "application/vnd.oci.image.manifest.v1+json"), ("Docker-Content-Digest", &wrong)],
+            &[
+                ("Content-Type", "application/vnd.oci.image.manifest.v1+json"),
+                ("Docker-Content-Digest", &wrong),
+            ],
             MANIFEST,
         )
     })
     .await;
     let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client.fetch_manifest(&reference(addr, "r:t")).await.unwrap_err();
+    let err = client
+        .fetch_manifest(&reference(addr, "r:t"))
+        .await
+        .unwrap_err();
     match &err {
         OciError::DigestMismatch { expected, actual } => {
             assert_eq!(expected, &Digest::sha256_of(b"something else").to_string());
@@ -344,7 +420,11 @@ async fn wrong_docker_content_digest_is_mismatch() {
 #[tokio::test]
 async fn body_not_matching_requested_digest_is_mismatch() {
     let (addr, _) = serve(|_, _| {
-        response("200 OK", &[("Content-Type", "application/vnd.oci.image.manifest.v1+json")], MANIFEST)
+        response(
+            "200 OK",
+            &[("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+            MANIFEST,
+        )
     })
     .await;
     let client = RegistryClient::new(options(addr)).unwrap();
@@ -368,7 +448,11 @@ async fn fetch_by_tag_returns_computed_digest_and_media_type() {
     let (addr, log) = serve(|req, _| {
         if req.method == "HEAD" {
             // No Docker-Content-Digest: resolve must fall back to GET and hash.
-            return response("200 OK", &[("Content-Type", "application/vnd.oci.image.manifest.v1+json")], b"");
+            return response(
+                "200 OK",
+                &[("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+                b"",
+            );
         }
         response("200 OK", &[("Content-Type", "application/json")], MANIFEST)
     })
@@ -379,7 +463,10 @@ async fn fetch_by_tag_returns_computed_digest_and_media_type() {
     assert_eq!(m.digest, Digest::sha256_of(MANIFEST));
     // Generic Content-Type: the JSON mediaType field is used.
     assert_eq!(m.media_type, "application/vnd.oci.image.manifest.v1+json");
-    assert_eq!(client.resolve(&r).await.unwrap(), Digest::sha256_of(MANIFEST));
+    assert_eq!(
+        client.resolve(&r).await.unwrap(),
+        Digest::sha256_of(MANIFEST)
+    );
     let reqs = log.lock().unwrap().clone();
     let accept = reqs[0].header("accept").unwrap();
     for mt in kubeward_oci::MANIFEST_ACCEPT {
@@ -389,13 +476,17 @@ async fn fetch_by_tag_returns_computed_digest_and_media_type() {
     assert_eq!(reqs[2].method, "GET");
     // Digest references resolve without network.
     let pinned = r.with_digest(Digest::sha256_of(b"x"));
-    assert_eq!(client.resolve(&pinned).await.unwrap(), Digest::sha256_of(b"x"));
+    assert_eq!(
+        client.resolve(&pinned).await.unwrap(),
+        Digest::sha256_of(b"x")
+    );
     assert_eq!(log.lock().unwrap().len(), 3);
 }
 
 #[tokio::test]
 async fn malformed_digest_header_is_invalid_response() {
-    let (addr, _) = serve(|_, _| response("200 OK", &[("Docker-Content-Digest", "sha256:nothex")], b"")).await;
+    let (addr, _) =
+        serve(|_, _| response("200 OK", &[("Docker-Content-Digest", "sha256:nothex")], b"")).await;
     let client = RegistryClient::new(options(addr)).unwrap();
     let err = client.resolve(&reference(addr, "r:t")).await.unwrap_err();
     assert!(matches!(err, OciError::InvalidResponse { .. }), "{err:?}");
@@ -408,7 +499,11 @@ async fn bearer_token_flow() {
             && req.path.contains("scope=repository%3Ateam%2Fapp%3Apull");
         let basic = req.header("authorization") == Some("Basic dXNlcjpzM2NyZXQ="); // user:s3cret
         if ok_query && basic {
-            response("200 OK", &[("Content-Type", "application/json")], br#"{"token":"tok-123","expires_in":300}"#)
+            response(
+                "200 OK",
+                &[("Content-Type", "application/json")],
+                br#"{"token":"tok-123","expires_in":300}"#,
+            )
         } else {
             response("401 Unauthorized", &[], b"{}")
         }
@@ -429,12 +524,19 @@ async fn bearer_token_flow() {
     })
     .await;
     let mut o = options(addr);
-    o.credentials = Credentials::Basic { username: "user".into(), password: "s3cret".into() };
+    o.credentials = Credentials::Basic {
+        username: "user".into(),
+        password: "s3cret".into(),
+    };
     let client = RegistryClient::new(o).unwrap();
     let r = reference(addr, "team/app:v1");
     let m = client.fetch_manifest(&r).await.unwrap().unwrap();
     assert_eq!(m.bytes, MANIFEST);
-    assert_eq!(log.lock().unwrap().len(), 2, "401 then the retry with the token");
+    assert_eq!(
+        log.lock().unwrap().len(),
+        2,
+        "401 then the retry with the token"
+    );
     assert_eq!(token_log.lock().unwrap().len(), 1);
     // Cached for the same (registry, scope): no new token request, no 401 round trip.
     let _ = client.fetch_manifest(&r).await.unwrap().unwrap();
@@ -443,12 +545,18 @@ async fn bearer_token_flow() {
 
     // Wrong password: the token server refuses; the error names no secret.
     let mut o = options(addr);
-    o.credentials = Credentials::Basic { username: "user".into(), password: "wrong-pw".into() };
+    o.credentials = Credentials::Basic {
+        username: "user".into(),
+        password: "wrong-pw".into(),
+    };
     let client = RegistryClient::new(o).unwrap();
     let err = client.fetch_manifest(&r).await.unwrap_err();
     assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
     let text = format!("{err} {err:?}");
-    assert!(!text.contains("wrong-pw") && !text.contains("tok-123"), "{text}");
+    assert!(
+        !text.contains("wrong-pw") && !text.contains("tok-123"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -491,9 +599,16 @@ async fn server_error_json_is_http_with_code() {
     })
     .await;
     let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client.fetch_manifest(&reference(addr, "r:t")).await.unwrap_err();
+    let err = client
+        .fetch_manifest(&reference(addr, "r:t"))
+        .await
+        .unwrap_err();
     match &err {
-        OciError::Http { status, code, message } => {
+        OciError::Http {
+            status,
+            code,
+            message,
+        } => {
             assert_eq!(*status, 500);
             assert_eq!(code.as_deref(), Some("UNKNOWN"));
             assert_eq!(message, "unknown error");
@@ -501,14 +616,29 @@ async fn server_error_json_is_http_with_code() {
         other => panic!("{other:?}"),
     }
     assert!(err.is_registry_unavailable());
-    assert!(client.fetch_manifest(&reference(addr, "r:missing")).await.unwrap().is_none());
-    let err = client.resolve(&reference(addr, "r:missing")).await.unwrap_err();
-    assert!(matches!(&err, OciError::Http { status: 404, code: Some(c), .. } if c == "MANIFEST_UNKNOWN"), "{err:?}");
+    assert!(
+        client
+            .fetch_manifest(&reference(addr, "r:missing"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let err = client
+        .resolve(&reference(addr, "r:missing"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OciError::Http { status: 404, code: Some(c), .. } if c == "MANIFEST_UNKNOWN"),
+        "{err:?}"
+    );
     let err = client
         .fetch_blob(&reference(addr, "r:t"), &Digest::sha256_of(b"x"), 100)
         .await
         .unwrap_err();
-    assert!(matches!(&err, OciError::Http { status: 404, code: Some(c), .. } if c == "BLOB_UNKNOWN"), "{err:?}");
+    assert!(
+        matches!(&err, OciError::Http { status: 404, code: Some(c), .. } if c == "BLOB_UNKNOWN"),
+        "{err:?}"
+    );
     assert!(!err.is_registry_unavailable());
 }
 
@@ -524,6 +654,12 @@ async fn invalid_tag_is_refused_before_any_request() {
 
 #[test]
 fn bad_ca_pem_is_invalid_config() {
-    let o = ClientOptions { ca_pem: vec![b"not a pem".to_vec()], ..ClientOptions::default() };
-    assert!(matches!(RegistryClient::new(o), Err(OciError::InvalidConfig { .. })));
+    let o = ClientOptions {
+        ca_pem: vec![b"not a pem".to_vec()],
+        ..ClientOptions::default()
+    };
+    assert!(matches!(
+        RegistryClient::new(o),
+        Err(OciError::InvalidConfig { .. })
+    ));
 }

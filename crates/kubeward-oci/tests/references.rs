@@ -1,6 +1,11 @@
 //! Reference parsing against a table of cases taken from distribution/reference's documented
 //! behaviour (tests/fixtures/references.json; JSON is YAML).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use kubeward_oci::{Reference, ReferenceError};
 use serde::Deserialize;

@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::exemption::Exemption;
+use crate::images::ImagesConfig;
 use crate::options::RuleOptions;
 use crate::registry;
 use crate::runner::Settings;
@@ -42,6 +43,10 @@ pub struct Config {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<serde_json::Value>")]
     pub audit: Option<serde_json::Value>,
+    /// Image supply-chain policy: required cosign signatures, the SBOM vulnerability gate,
+    /// registry access and admission caching (rules IMG200–IMG202, `kubeward image`).
+    #[serde(skip_serializing_if = "crate::images::is_default")]
+    pub images: ImagesConfig,
 }
 
 /// A configuration error with its position in the file.
@@ -163,6 +168,9 @@ impl Config {
                     ));
                 }
             }
+        }
+        if let Some((path, message)) = crate::images::validate(&self.images) {
+            return Err(at(&path, format!("`{path}`: {message}")));
         }
         self.validate_audit(&at)
     }

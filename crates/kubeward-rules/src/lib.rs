@@ -27,6 +27,7 @@
 mod config;
 mod context;
 mod exemption;
+pub mod images;
 mod meta;
 mod options;
 pub mod registry;

@@ -136,7 +136,9 @@ impl Engine {
         !self.bundle_rules.is_empty()
     }
 
-    fn is_enabled(&self, rule: &Rule) -> bool {
+    /// Whether `rule` runs under these settings (selection applied).
+    #[must_use]
+    pub fn is_enabled(&self, rule: &Rule) -> bool {
         self.enabled.iter().any(|r| r.code == rule.code)
     }
 

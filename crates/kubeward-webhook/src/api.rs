@@ -43,7 +43,8 @@ use kubeward_audit::BoundedQueue;
 use tokio::sync::Semaphore;
 
 use crate::config::{Action, Policy};
-use crate::evaluation::evaluate;
+use crate::evaluation::evaluate_with_images;
+use crate::images::image_findings;
 use crate::metrics::Metrics;
 use crate::review::{AdmissionReviewResponse, parse_review};
 
@@ -323,6 +324,11 @@ async fn handle_validate(
     let bytes = read_body(headers, body, limits.max_body_bytes).await?;
     let request = parse_review(&bytes).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     drop(bytes);
+    // Registry calls wait here, before a CPU worker is taken.
+    let images = match &policy.images {
+        Some(gate) => image_findings(gate, &app.metrics, &policy, &request, deadline).await,
+        None => Vec::new(),
+    };
     let worker =
         match tokio::time::timeout_at(deadline, Arc::clone(&app.workers).acquire_owned()).await {
             Ok(Ok(worker)) => worker,
@@ -339,7 +345,7 @@ async fn handle_validate(
     let task = tokio::task::spawn_blocking(move || {
         // Both permits stay held until the evaluation really ends, even after a timeout.
         let _permits = (permit, worker);
-        evaluate(&policy, &request, mode)
+        evaluate_with_images(&policy, &request, mode, images)
     });
     let decision = match tokio::time::timeout_at(deadline, task).await {
         Ok(Ok(decision)) => decision,

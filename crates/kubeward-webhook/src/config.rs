@@ -16,7 +16,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use kubeward_diagnostics::Severity;
-use kubeward_rules::{Engine, registry, selector_is_known};
+use std::sync::Arc;
+
+use kubeward_imagepolicy::ImageGate;
+use kubeward_rules::images::{ImagesConfig, RegistryFailure};
+use kubeward_rules::rules::image::{
+    IMAGE_KNOWN_VULNERABILITIES, IMAGE_SIGNATURE_MISSING, IMAGE_UNVERIFIABLE,
+};
+use kubeward_rules::{Engine, matches_rule, registry, selector_is_known};
 use serde::{Deserialize, Serialize};
 
 /// What happens to a finding at admission. Ordered by strength: `audit < warn < deny`.
@@ -256,6 +263,14 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// The `images:` section cannot be loaded (keys, CA files, vulnerability database).
+    #[error("{file}: `images`: {message}")]
+    Images {
+        /// The configuration file.
+        file: String,
+        /// What failed.
+        message: String,
+    },
     /// The audit-detector settings are invalid.
     #[error("{file}: `webhook.audit`: {message}")]
     Audit {
@@ -276,6 +291,10 @@ pub struct Policy {
     pub webhook: WebhookConfig,
     /// Settings of the audit detectors behind `POST /audit`.
     pub audit: kubeward_audit::Config,
+    /// The image supply-chain gate of the `images:` section (signatures, vulnerabilities),
+    /// when it configures a check and the IMG200–IMG202 rules are enabled. Its caches live as
+    /// long as this policy (a configuration reload starts them cold).
+    pub images: Option<Arc<ImageGate>>,
 }
 
 impl Policy {
@@ -288,6 +307,7 @@ impl Policy {
             engine: Engine::new(kubeward_rules::Config::default().into_settings(today())),
             webhook,
             audit: kubeward_audit::Config::default(),
+            images: None,
         }
     }
 
@@ -385,12 +405,60 @@ impl Policy {
             message: e.to_string(),
         })?;
         webhook.break_glass |= break_glass;
+        let images_config = std::mem::take(&mut rules.images);
+        let engine = Engine::new(rules.into_settings(today()));
+        let images = load_images(&images_config, file, &engine)?;
+        if images.is_some() {
+            // A registry failure denies (fail-closed) or warns (fail-open) unless the
+            // configuration names an action for IMG202 itself.
+            let explicit = registry::find(IMAGE_UNVERIFIABLE.code)
+                .is_some_and(|rule| webhook.actions.keys().any(|sel| matches_rule(sel, rule)));
+            if !explicit {
+                let action = match images_config.admission.on_registry_error {
+                    RegistryFailure::FailClosed => Action::Deny,
+                    RegistryFailure::FailOpen => Action::Warn,
+                };
+                webhook
+                    .actions
+                    .insert(IMAGE_UNVERIFIABLE.code.to_owned(), action);
+            }
+        }
         Ok(Policy {
-            engine: Engine::new(rules.into_settings(today())),
+            engine,
             webhook,
             audit,
+            images,
         })
     }
+}
+
+/// The image gate of an `images:` section, with key and CA paths relative to the
+/// configuration file.
+fn load_images(
+    images: &ImagesConfig,
+    file: &str,
+    engine: &Engine,
+) -> Result<Option<Arc<ImageGate>>, ConfigError> {
+    let enabled = [
+        &IMAGE_SIGNATURE_MISSING,
+        &IMAGE_KNOWN_VULNERABILITIES,
+        &IMAGE_UNVERIFIABLE,
+    ]
+    .into_iter()
+    .any(|rule| engine.is_enabled(rule));
+    if !images.is_active() || !enabled {
+        return Ok(None);
+    }
+    let base = Path::new(file)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    ImageGate::load(images, base)
+        .map(|gate| Some(Arc::new(gate)))
+        .map_err(|e| ConfigError::Images {
+            file: file.to_owned(),
+            message: e.to_string(),
+        })
 }
 
 fn today() -> String {

@@ -24,8 +24,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use kubeward_diagnostics::{Category, Diagnostic};
+use kubeward_imagepolicy::GateFinding;
 use kubeward_model::Object;
-use kubeward_rules::{matches_rule, registry};
+use kubeward_rules::{ExternalFinding, locate, matches_rule, object_id, registry};
 use serde_json::value::RawValue;
 
 use crate::config::{Action, Policy, RequestExemption, Updates};
@@ -122,6 +123,41 @@ impl Decision {
 /// Pure: no I/O, no side effects, so `dryRun` requests are judged exactly like others.
 #[must_use]
 pub fn evaluate(policy: &Policy, request: &AdmissionRequest, mode: Option<Action>) -> Decision {
+    evaluate_with_images(policy, request, mode, Vec::new())
+}
+
+/// Why `request` is allowed without evaluation under `policy`, if it is (operation,
+/// subresource, exempt namespace, no object).
+#[must_use]
+pub fn skip_reason(policy: &Policy, request: &AdmissionRequest) -> Option<Skip> {
+    let w = &policy.webhook;
+    if !matches!(request.operation.as_str(), "CREATE" | "UPDATE") {
+        return Some(Skip::Operation);
+    }
+    if !request.sub_resource.is_empty() && !w.subresources.contains(&request.sub_resource) {
+        return Some(Skip::Subresource);
+    }
+    if !request.namespace.is_empty()
+        && (request.namespace == w.namespace || w.exempt_namespaces.contains(&request.namespace))
+    {
+        return Some(Skip::ExemptNamespace);
+    }
+    if request.object.is_none() {
+        return Some(Skip::NoObject);
+    }
+    None
+}
+
+/// [`evaluate`] with the image findings computed beforehand (asynchronously, by
+/// [`crate::images::image_findings`]): each `(field path, finding)` is located in the object
+/// and judged with the other findings (suppression annotations, exemptions and actions apply).
+#[must_use]
+pub fn evaluate_with_images(
+    policy: &Policy,
+    request: &AdmissionRequest,
+    mode: Option<Action>,
+    images: Vec<(String, GateFinding)>,
+) -> Decision {
     let w = &policy.webhook;
     let mut ceiling = mode
         .or_else(|| w.namespace_modes.get(&request.namespace).copied())
@@ -130,21 +166,13 @@ pub fn evaluate(policy: &Policy, request: &AdmissionRequest, mode: Option<Action
         ceiling = ceiling.min(Action::Warn);
     }
     let uid = request.uid.as_str();
-    if !matches!(request.operation.as_str(), "CREATE" | "UPDATE") {
-        return Decision::allow(uid, Some(Skip::Operation), ceiling);
-    }
-    if !request.sub_resource.is_empty() && !w.subresources.contains(&request.sub_resource) {
-        return Decision::allow(uid, Some(Skip::Subresource), ceiling);
-    }
-    if !request.namespace.is_empty()
-        && (request.namespace == w.namespace || w.exempt_namespaces.contains(&request.namespace))
-    {
-        return Decision::allow(uid, Some(Skip::ExemptNamespace), ceiling);
+    if let Some(skip) = skip_reason(policy, request) {
+        return Decision::allow(uid, Some(skip), ceiling);
     }
     let Some(object) = &request.object else {
         return Decision::allow(uid, Some(Skip::NoObject), ceiling);
     };
-    let Some((findings, labels)) = findings_of(policy, object) else {
+    let Some((findings, labels)) = findings_of(policy, object, images) else {
         return Decision::allow(uid, Some(Skip::Unreadable), ceiling);
     };
     let mut decision = Decision::allow(uid, None, ceiling);
@@ -152,7 +180,7 @@ pub fn evaluate(policy: &Policy, request: &AdmissionRequest, mode: Option<Action
     if request.operation == "UPDATE"
         && w.updates == Updates::Introduced
         && let Some(old) = &request.old_object
-        && let Some((old_findings, _)) = findings_of(policy, old)
+        && let Some((old_findings, _)) = findings_of(policy, old, Vec::new())
     {
         let before: BTreeSet<(&str, Option<&str>)> = old_findings
             .iter()
@@ -227,12 +255,28 @@ pub fn evaluate(policy: &Policy, request: &AdmissionRequest, mode: Option<Action
 fn findings_of(
     policy: &Policy,
     object: &RawValue,
+    images: Vec<(String, GateFinding)>,
 ) -> Option<(Vec<Diagnostic>, BTreeMap<String, String>)> {
     let loaded = kubeward_model::load_text("admission-request.json", object.get());
     let first = loaded.objects.first()?;
     let labels = labels_of(first);
     let file: Arc<str> = first.origin.source.path_arc();
-    let out = policy.engine.check_file(&loaded, &file);
+    let mut out = policy.engine.check_file(&loaded, &file);
+    for (path, finding) in images {
+        let (location, snippet) = locate(first, &path);
+        out.diagnostics.extend(policy.engine.external(
+            finding.rule,
+            ExternalFinding {
+                message: finding.message,
+                object: Some(object_id(first)),
+                location,
+                snippet: Some(snippet),
+                fix: None,
+                severity: finding.severity,
+                related: Vec::new(),
+            },
+        ));
+    }
     let outcome = policy
         .engine
         .finalize(out.diagnostics, out.suppressions, &out.facts);

@@ -49,6 +49,7 @@ pub mod audit;
 pub mod certs;
 pub mod config;
 pub mod evaluation;
+pub mod images;
 pub mod manifests;
 pub mod metrics;
 pub mod review;

@@ -82,6 +82,7 @@ pub struct Metrics {
     audit_events: Counter,
     audit_findings: Family<RuleLabels, Counter>,
     audit_queued: Gauge,
+    image_checks: Family<ResultLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -161,6 +162,12 @@ impl Metrics {
             "Audit batches waiting for the detector",
             audit_queued.clone(),
         );
+        let image_checks = Family::<ResultLabels, Counter>::default();
+        registry.register(
+            "kubeward_webhook_image_checks",
+            "Admission image signature checks by result (cache-hit: no registry call; registry; unavailable; timeout)",
+            image_checks.clone(),
+        );
         Self {
             registry,
             http,
@@ -174,6 +181,7 @@ impl Metrics {
             audit_events,
             audit_findings,
             audit_queued,
+            image_checks,
         }
     }
 
@@ -243,6 +251,14 @@ impl Metrics {
     pub fn audit_finding(&self, rule: &'static str) {
         self.audit_findings
             .get_or_create(&RuleLabels { rule })
+            .inc();
+    }
+
+    /// Counts one admission image check by result (`cache-hit`, `registry`, `unavailable`,
+    /// `timeout`).
+    pub fn image_check(&self, result: &'static str) {
+        self.image_checks
+            .get_or_create(&ResultLabels { result })
             .inc();
     }
 

@@ -5,9 +5,12 @@
 use std::sync::Arc;
 
 use kubeward_diagnostics::{Diagnostic, InputError, RuleDoc};
+use kubeward_imagepolicy::{ImageGate, check_all, findings, image_fields};
 use kubeward_model::{Object, ObjectIndex, load_source};
 use kubeward_report::{ScannedObject, Summary};
-use kubeward_rules::{Engine, FileOutcome, ObjectFacts, Rule, object_id, registry};
+use kubeward_rules::{
+    Engine, ExternalFinding, FileOutcome, ObjectFacts, Rule, locate, object_id, registry,
+};
 use kubeward_source::SourceFile;
 use kubeward_yaml::Limits;
 use rayon::prelude::*;
@@ -32,16 +35,29 @@ struct FileWork {
     retained: Vec<Object>,
     objects: Vec<ScannedObject>,
     error: Option<InputError>,
+    images: Vec<ImageSite>,
 }
 
+/// An image field that the image gate covers, located for findings.
+struct ImageSite {
+    image: String,
+    finding: ExternalFinding,
+}
+
+/// Images checked against registries at the same time.
+const IMAGE_CONCURRENCY: usize = 8;
+
 /// Runs the scan; with `parse_only`, files are read and loaded into objects but no rule runs
-/// (the loader's throughput, for benchmarks).
+/// (the loader's throughput, for benchmarks). With an image `gate`, every container image it
+/// covers is checked once (signatures, vulnerabilities) after the files are read, and the
+/// verdicts become IMG200–IMG202 findings at each `image` field.
 #[must_use]
 pub fn scan_with(
     engine: &Engine,
     collected: Collected,
     max_file_size: u64,
     parse_only: bool,
+    gate: Option<&ImageGate>,
 ) -> ScanResult {
     let files = collected.inputs.len();
     let work: Vec<FileWork> = collected
@@ -57,6 +73,7 @@ pub fn scan_with(
                         retained: Vec::new(),
                         objects: Vec::new(),
                         error: Some(error),
+                        images: Vec::new(),
                     };
                 }
             };
@@ -69,6 +86,7 @@ pub fn scan_with(
                     retained: Vec::new(),
                     objects: Vec::new(),
                     error: None,
+                    images: Vec::new(),
                 };
             }
             let loaded = load_source(&source, Limits::default());
@@ -82,9 +100,11 @@ pub fn scan_with(
                     retained: Vec::new(),
                     objects: Vec::new(),
                     error: None,
+                    images: Vec::new(),
                 };
             }
             let outcome = engine.check_file(&loaded, &path);
+            let images = gate.map_or_else(Vec::new, |gate| image_sites(gate, &loaded.objects));
             let objects = loaded
                 .objects
                 .iter()
@@ -103,6 +123,7 @@ pub fn scan_with(
                 retained,
                 objects,
                 error: None,
+                images,
             }
         })
         .collect();
@@ -115,7 +136,9 @@ pub fn scan_with(
     let mut objects = Vec::new();
     let mut parsed_objects = 0usize;
     let mut suppressed_inline = 0usize;
+    let mut image_sites = Vec::new();
     for w in work {
+        image_sites.extend(w.images);
         suppressed_inline += w.outcome.suppressed;
         diagnostics.extend(w.outcome.diagnostics);
         errors.extend(w.outcome.errors);
@@ -130,6 +153,11 @@ pub fn scan_with(
         let index = ObjectIndex::new(retained);
         diagnostics.extend(engine.check_bundle(&index));
     }
+    if let Some(gate) = gate
+        && !image_sites.is_empty()
+    {
+        diagnostics.extend(image_findings(engine, gate, image_sites));
+    }
     let outcome = engine.finalize(diagnostics, sites, &facts);
     errors.sort();
     ScanResult {
@@ -143,6 +171,64 @@ pub fn scan_with(
         },
         objects,
     }
+}
+
+/// The image fields of `objects` that `gate` has something to check for.
+fn image_sites(gate: &ImageGate, objects: &[Object]) -> Vec<ImageSite> {
+    let mut out = Vec::new();
+    for object in objects {
+        for field in image_fields(object) {
+            if !gate.covers(&field.image) {
+                continue;
+            }
+            let (location, snippet) = locate(object, &field.path);
+            out.push(ImageSite {
+                image: field.image,
+                finding: ExternalFinding {
+                    message: String::new(),
+                    object: Some(object_id(object)),
+                    location,
+                    snippet: Some(snippet),
+                    fix: None,
+                    severity: None,
+                    related: Vec::new(),
+                },
+            });
+        }
+    }
+    out
+}
+
+/// Checks every distinct image once and reports the verdicts at each site.
+fn image_findings(engine: &Engine, gate: &ImageGate, sites: Vec<ImageSite>) -> Vec<Diagnostic> {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kubeward: cannot start the registry client runtime: {e}");
+            return Vec::new();
+        }
+    };
+    let checks = runtime.block_on(check_all(
+        gate,
+        sites.iter().map(|s| s.image.as_str()),
+        IMAGE_CONCURRENCY,
+    ));
+    let mut out = Vec::new();
+    for site in sites {
+        let Some(check) = checks.get(&site.image) else {
+            continue;
+        };
+        for f in findings(check) {
+            let mut finding = site.finding.clone();
+            finding.message = f.message;
+            finding.severity = f.severity;
+            out.extend(engine.external(f.rule, finding));
+        }
+    }
+    out
 }
 
 /// The documentation of every rule enabled in `engine`'s settings, for reporters.

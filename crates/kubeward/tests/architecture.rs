@@ -74,6 +74,9 @@ fn crate_arrows_point_one_way() {
         "kubeward-dockerfile",
         "kubeward-controlplane",
         "kubeward-audit",
+        "kubeward-oci",
+        "kubeward-cosign",
+        "kubeward-vuln",
     ];
     for engine in engines {
         let Some(actual) = deps.get(engine) else {
@@ -88,6 +91,16 @@ fn crate_arrows_point_one_way() {
             assert!(
                 !actual.contains(forbidden),
                 "engine {engine} must not depend on {forbidden}"
+            );
+        }
+    }
+    // The image supply-chain engines are independent of each other and of the manifest
+    // pipeline; kubeward-imagepolicy is where they meet.
+    for engine in ["kubeward-oci", "kubeward-cosign", "kubeward-vuln"] {
+        if let Some(actual) = deps.get(engine) {
+            assert!(
+                actual.iter().all(|d| d == "kubeward-source"),
+                "{engine} may depend only on kubeward-source, not {actual:?}"
             );
         }
     }

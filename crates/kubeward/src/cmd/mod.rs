@@ -5,6 +5,7 @@ mod baseline;
 mod completions;
 mod config;
 mod explain;
+mod image;
 mod netpol;
 mod node;
 mod probe;
@@ -42,6 +43,9 @@ enum Command {
     Probe(probe::ProbeArgs),
     /// Detect attacks and anomalies in API-server audit logs (files, `-`, `--follow`).
     Audit(audit::AuditArgs),
+    /// Image supply chain: verify cosign signatures in a registry, match SBOMs against OSV.
+    #[command(subcommand)]
+    Image(image::ImageCommand),
     /// Run the validating admission webhook (and the audit webhook backend) over HTTPS.
     Serve(serve::ServeArgs),
     /// Admission webhook install artefacts: certificates and manifests.
@@ -76,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Node(args) => node::run(&args),
         Command::Probe(args) => probe::run(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Image(command) => image::run(&command),
         Command::Serve(args) => serve::run(&args),
         Command::Webhook(command) => serve::run_webhook(&command),
         Command::Rules(args) => rules::run(&args),

@@ -556,6 +556,7 @@ pub fn run(args: &NodeArgs) -> anyhow::Result<u8> {
         config: args.config.clone(),
         jobs: None,
         max_file_size: DEFAULT_MAX_FILE_SIZE / (1024 * 1024),
+        offline: true,
     };
     let (engine, config_fail_on) = build_engine(&rule_args)?;
     let threshold = match (&args.fail_on, config_fail_on) {

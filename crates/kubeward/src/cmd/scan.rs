@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use kubeward_diagnostics::Severity;
+use kubeward_imagepolicy::ImageGate;
 use kubeward_report::{Report, json, junit, sarif, text};
+use kubeward_rules::rules::image::{
+    IMAGE_KNOWN_VULNERABILITIES, IMAGE_SIGNATURE_MISSING, IMAGE_UNVERIFIABLE,
+};
 use kubeward_rules::{Config, Engine, registry, selector_is_known, today_utc};
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +87,10 @@ pub struct RuleArgs {
     /// Largest file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_FILE_SIZE / (1024 * 1024))]
     pub max_file_size: u64,
+    /// Do not contact registries: the image signature checks of the `images:` configuration
+    /// (IMG200, IMG202) are skipped; the SBOM vulnerability gate (IMG201) still runs.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// Pod Security Standards profile selection of `kubeward scan`.
@@ -158,14 +166,20 @@ pub fn build_engine(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>)>
     build_engine_with(args, &PssProfileArgs::default())
 }
 
-fn build_engine_with(
-    args: &RuleArgs,
-    pss: &PssProfileArgs,
-) -> anyhow::Result<(Engine, Option<String>)> {
-    let config_path = match &args.config {
-        Some(p) => Some(p.clone()),
+/// The configuration file of `args` (explicit, or `.kubeward.yaml` when present) and the
+/// directory its relative paths are resolved against.
+///
+/// # Errors
+/// Unreadable or invalid configuration.
+pub fn read_config(config: Option<&Path>) -> anyhow::Result<(Config, PathBuf)> {
+    let config_path = match config {
+        Some(p) => Some(p.to_path_buf()),
         None => Some(PathBuf::from(".kubeward.yaml")).filter(|p| p.is_file()),
     };
+    let base = config_path
+        .as_deref()
+        .and_then(Path::parent)
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let config = match &config_path {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -174,6 +188,46 @@ fn build_engine_with(
         }
         None => Config::default(),
     };
+    Ok((config, base))
+}
+
+/// The image gate of the configuration's `images:` section, if it configures any check and
+/// the image rules are enabled; with `offline`, signature policies are dropped.
+///
+/// # Errors
+/// Unreadable keys, CA files or vulnerability database.
+pub fn load_image_gate(
+    config: &Config,
+    base: &Path,
+    engine: &Engine,
+    offline: bool,
+) -> anyhow::Result<Option<ImageGate>> {
+    let mut images = config.images.clone();
+    if offline {
+        images.signatures.clear();
+    }
+    let enabled = [
+        &IMAGE_SIGNATURE_MISSING,
+        &IMAGE_KNOWN_VULNERABILITIES,
+        &IMAGE_UNVERIFIABLE,
+    ]
+    .into_iter()
+    .any(|rule| engine.is_enabled(rule));
+    if !images.is_active() || !enabled {
+        return Ok(None);
+    }
+    let gate = ImageGate::load(&images, base).context("images")?;
+    for issue in gate.database_issues() {
+        eprintln!("kubeward: skipped OSV advisory: {issue}");
+    }
+    Ok(Some(gate))
+}
+
+fn build_engine_with(
+    args: &RuleArgs,
+    pss: &PssProfileArgs,
+) -> anyhow::Result<(Engine, Option<String>)> {
+    let (config, _) = read_config(args.config.as_deref())?;
     for selector in args.select.iter().chain(&args.ignore) {
         if !selector_is_known(selector, registry::all()) {
             bail!("`{selector}` matches no rule (see `kubeward rules`)");
@@ -199,8 +253,7 @@ fn build_engine_with(
 /// # Errors
 /// Configuration errors.
 pub fn scan_paths(args: &RuleArgs) -> anyhow::Result<(Engine, Option<String>, ScanResult)> {
-    let (engine, fail_on) = build_engine(args)?;
-    Ok(scan_with_engine(engine, fail_on, args, false))
+    scan_paths_with(args, false, &PssProfileArgs::default())
 }
 
 fn scan_paths_with(
@@ -209,7 +262,19 @@ fn scan_paths_with(
     pss: &PssProfileArgs,
 ) -> anyhow::Result<(Engine, Option<String>, ScanResult)> {
     let (engine, fail_on) = build_engine_with(args, pss)?;
-    Ok(scan_with_engine(engine, fail_on, args, parse_only))
+    let gate = if parse_only {
+        None
+    } else {
+        let (config, base) = read_config(args.config.as_deref())?;
+        load_image_gate(&config, &base, &engine, args.offline)?
+    };
+    Ok(scan_with_engine(
+        engine,
+        fail_on,
+        args,
+        parse_only,
+        gate.as_ref(),
+    ))
 }
 
 fn scan_with_engine(
@@ -217,6 +282,7 @@ fn scan_with_engine(
     fail_on: Option<String>,
     args: &RuleArgs,
     parse_only: bool,
+    gate: Option<&ImageGate>,
 ) -> (Engine, Option<String>, ScanResult) {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -229,6 +295,7 @@ fn scan_with_engine(
         collected,
         args.max_file_size.saturating_mul(1024 * 1024),
         parse_only,
+        gate,
     );
     (engine, fail_on, result)
 }

@@ -12,6 +12,10 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use kubeward_cosign::SigningKey;
+use kubeward_oci::oci_layout::Image;
+use kubeward_oci::test_support::{TestRegistry, external_tool_required};
+use kubeward_oci::{Digest, RegistryClient};
 use serde_json::Value;
 
 fn repo_root() -> PathBuf {
@@ -189,4 +193,363 @@ fn vulns_bad_inputs_are_located_errors() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("nope"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Signatures against a real registry.
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// A registry, a client for it, and a directory holding a cosign key pair.
+struct Setup {
+    registry: TestRegistry,
+    client: RegistryClient,
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn start(tls: bool) -> Option<Setup> {
+        if !external_tool_required("docker-registry") {
+            return None;
+        }
+        let registry = if tls {
+            TestRegistry::start_tls().unwrap()
+        } else {
+            TestRegistry::start().unwrap()
+        };
+        let client = RegistryClient::new(registry.client_options()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (key, public) = SigningKey::generate().unwrap();
+        std::fs::write(
+            dir.path().join("cosign.key"),
+            key.to_cosign_encrypted_pem(b"s3cret").unwrap(),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("cosign.pub"), public).unwrap();
+        let (_, other) = SigningKey::generate().unwrap();
+        std::fs::write(dir.path().join("other.pub"), other).unwrap();
+        if let Some(ca) = registry.ca_pem() {
+            std::fs::write(dir.path().join("ca.pem"), ca).unwrap();
+        }
+        Some(Setup {
+            registry,
+            client,
+            dir,
+        })
+    }
+
+    fn image(&self, repo_and_tag: &str) -> String {
+        format!("{}/{repo_and_tag}", self.registry.addr())
+    }
+
+    fn push(&self, repo_and_tag: &str, content: &str) -> Digest {
+        let r = self.registry.reference(repo_and_tag).unwrap();
+        block_on(Image::hello(content).push(&self.client, &r)).unwrap()
+    }
+
+    /// Registry flags for the command line: plain HTTP, or the test CA.
+    fn registry_flags(&self) -> Vec<String> {
+        if self.registry.ca_pem().is_some() {
+            vec!["--registry-ca".into(), "ca.pem".into()]
+        } else {
+            vec!["--insecure-registry".into()]
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let output = Command::cargo_bin("kubeward")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("COSIGN_PASSWORD", "s3cret")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    }
+
+    fn sign(&self, image: &str) -> String {
+        let mut args = vec!["image", "sign", image, "--key", "cosign.key"];
+        let flags = self.registry_flags();
+        args.extend(flags.iter().map(String::as_str));
+        let (code, out, err) = self.run(&args);
+        assert_eq!(code, 0, "{out}\n{err}");
+        out
+    }
+
+    /// `kubeward image verify --format json` of one image: exit code and its report entry.
+    fn verify(&self, image: &str, key: &str, extra: &[&str]) -> (i32, Value) {
+        let mut args = vec!["image", "verify", image, "--key", key, "--format", "json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = self.run(&args);
+        let doc = json(&out, &err);
+        assert_eq!(doc["schema"], "kubeward/image-verify/v1");
+        (code, doc["images"][0].clone())
+    }
+}
+
+#[test]
+fn signed_image_verifies_and_every_tampering_is_caught() {
+    let Some(s) = Setup::start(false) else {
+        return;
+    };
+    let insecure = ["--insecure-registry"];
+    let image = s.image("demo/app:1.0");
+    let d1 = s.push("demo/app:1.0", "release one");
+    let out = s.sign(&image);
+    assert!(out.contains(&d1.to_string()), "{out}");
+
+    // Correctly signed: verified for the digest the tag resolves to, by our key.
+    let (code, v) = s.verify(&image, "cosign.pub", &insecure);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["status"], "verified");
+    assert_eq!(v["digest"], d1.to_string());
+    let key_id = v["keyId"].as_str().unwrap().to_owned();
+    assert!(key_id.starts_with("sha256:"), "{key_id}");
+    // By digest: the same verdict without a tag.
+    let by_digest = format!("{}/demo/app@{d1}", s.registry.addr());
+    let (code, v) = s.verify(&by_digest, "cosign.pub", &insecure);
+    assert_eq!((code, v["status"].as_str()), (0, Some("verified")), "{v:#}");
+
+    // A key that did not sign: rejected.
+    let (code, v) = s.verify(&image, "other.pub", &insecure);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["status"], "rejected");
+    assert!(
+        v["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("does not verify"),
+        "{v:#}"
+    );
+    // Either key accepted: verified.
+    let (code, _) = s.verify(
+        &image,
+        "other.pub",
+        &["--key", "cosign.pub", "--insecure-registry"],
+    );
+    assert_eq!(code, 0);
+
+    // An image nobody signed: rejected, no signature manifest.
+    let unsigned = s.image("demo/unsigned:1");
+    s.push("demo/unsigned:1", "never signed");
+    let (code, v) = s.verify(&unsigned, "cosign.pub", &insecure);
+    assert_eq!(code, 1);
+    assert!(
+        v["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("no cosign signature"),
+        "{v:#}"
+    );
+
+    // The tag is re-pushed with other content: the new digest carries no signature.
+    let d2 = s.push("demo/app:1.0", "tampered");
+    assert_ne!(d1, d2);
+    let (code, v) = s.verify(&image, "cosign.pub", &insecure);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["digest"], d2.to_string());
+
+    // The attacker copies the old signature manifest to the new digest's signature tag: the
+    // signature verifies, but it names the old digest.
+    let sig_old = s
+        .registry
+        .reference(&format!("demo/app:sha256-{}.sig", d1.hex()))
+        .unwrap();
+    let sig_new = s
+        .registry
+        .reference(&format!("demo/app:sha256-{}.sig", d2.hex()))
+        .unwrap();
+    block_on(async {
+        let m = s.client.fetch_manifest(&sig_old).await.unwrap().unwrap();
+        s.client
+            .push_manifest(&sig_new, &m.media_type, &m.bytes)
+            .await
+            .unwrap();
+    });
+    let (code, v) = s.verify(&image, "cosign.pub", &insecure);
+    assert_eq!(code, 1, "{v:#}");
+    let reason = v["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains(&d1.to_string()) && reason.contains(&d2.to_string()),
+        "{reason}"
+    );
+
+    // Signing again appends: both signatures are kept, and the image verifies again.
+    let out = s.sign(&image);
+    assert!(out.contains("2 signatures"), "{out}");
+    let (code, v) = s.verify(&image, "cosign.pub", &insecure);
+    assert_eq!((code, v["status"].as_str()), (0, Some("verified")), "{v:#}");
+}
+
+#[test]
+fn tls_registry_needs_its_ca() {
+    let Some(s) = Setup::start(true) else {
+        return;
+    };
+    let image = s.image("secure/app:2");
+    let digest = s.push("secure/app:2", "over tls");
+    s.sign(&image);
+    let (code, v) = s.verify(&image, "cosign.pub", &["--registry-ca", "ca.pem"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["digest"], digest.to_string());
+    // Without the CA, the registry's certificate is not trusted: unavailable, exit 2.
+    let (code, v) = s.verify(&image, "cosign.pub", &[]);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(v["status"], "unavailable");
+}
+
+#[test]
+fn unreachable_and_silent_registries_are_errors_not_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, public) = SigningKey::generate().unwrap();
+    std::fs::write(dir.path().join("k.pub"), public).unwrap();
+    // Nothing listens on this port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = format!("127.0.0.1:{port}/x/y:1");
+    // A server that accepts connections and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_image = format!("{}/x/y:1", silent.local_addr().unwrap());
+    for image in [&down, &silent_image] {
+        let (code, out, err) = kubeward_in(
+            dir.path(),
+            &[
+                "image",
+                "verify",
+                image,
+                "--key",
+                "k.pub",
+                "--insecure-registry",
+                "--timeout-ms",
+                "500",
+                "-f",
+                "json",
+            ],
+        );
+        assert_eq!(code, 2, "{out}\n{err}");
+        let v = json(&out, &err);
+        assert_eq!(v["images"][0]["status"], "unavailable", "{v:#}");
+    }
+    drop(silent);
+    // Usage errors: a key that is not a public key, an image that is not a reference.
+    std::fs::write(
+        dir.path().join("bad.pub"),
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let (code, _, err) = kubeward_in(
+        dir.path(),
+        &["image", "verify", "a/b:1", "--key", "bad.pub"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.pub"), "{err}");
+    let (code, out, _) = kubeward_in(
+        dir.path(),
+        &[
+            "image",
+            "verify",
+            "UPPER/Case:1",
+            "--key",
+            "k.pub",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(json(&out, "")["images"][0]["status"], "invalid");
+}
+
+/// `.kubeward.yaml` for the scan and admission tests: signatures required for the test
+/// registry's `demo/` repositories, the example SBOM mapped to `demo/app`.
+fn images_config(s: &Setup) -> String {
+    let example = example();
+    format!(
+        "images:\n  signatures:\n  - name: demo\n    images: [{addr}/demo/**]\n    keys: [cosign.pub]\n  vulnerabilities:\n    db: {db}\n    fail-on: high\n    sboms:\n    - {{image: '{addr}/demo/app:*', sbom: {sbom}}}\n  registry:\n    insecure: ['{addr}']\n    timeout-ms: 2000\n",
+        addr = s.registry.addr(),
+        db = example.join("osv").display(),
+        sbom = example.join("sbom.cdx.json").display(),
+    )
+}
+
+#[test]
+fn scan_reports_unsigned_and_vulnerable_images_at_their_fields() {
+    let Some(s) = Setup::start(false) else {
+        return;
+    };
+    s.push("demo/app:1.0", "app");
+    s.sign(&s.image("demo/app:1.0"));
+    s.push("demo/worker:1.0", "worker, unsigned");
+    std::fs::write(s.dir.path().join(".kubeward.yaml"), images_config(&s)).unwrap();
+    let manifest = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: shop, namespace: shop}}\nspec:\n  selector: {{matchLabels: {{app: shop}}}}\n  template:\n    metadata: {{labels: {{app: shop}}}}\n    spec:\n      containers:\n      - name: app\n        image: {app}\n      - name: worker\n        image: {worker}\n      - name: sidecar\n        image: docker.io/library/busybox:1.36\n",
+        app = s.image("demo/app:1.0"),
+        worker = s.image("demo/worker:1.0"),
+    );
+    std::fs::write(s.dir.path().join("deploy.yaml"), manifest).unwrap();
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "deploy.yaml", "--select", "IMG2", "-f", "json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = s.run(&args);
+        (code, json(&out, &err))
+    };
+    let (code, doc) = scan(&[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let findings: Vec<(String, u64, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["location"]["line"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // Line 11: the signed app image with two critical advisories in its SBOM; line 13: the
+    // unsigned worker. busybox is outside the policy and has no SBOM mapping.
+    assert_eq!(
+        findings,
+        vec![
+            ("IMG201".to_owned(), 11, "critical".to_owned()),
+            ("IMG200".to_owned(), 13, "high".to_owned()),
+        ],
+        "{doc:#}"
+    );
+    // Offline: no registry calls, so no signature verdicts; the SBOM gate still runs.
+    let (_, doc) = scan(&["--offline"]);
+    assert_eq!(codes_of(&doc), ["IMG201"], "{doc:#}");
+    // The registry is gone: the covered images cannot be verified (IMG202), the scan goes on.
+    let Setup { registry, dir, .. } = s;
+    drop(registry);
+    let (code, out, err) = kubeward_in(
+        dir.path(),
+        &["scan", "deploy.yaml", "--select", "IMG2", "-f", "json"],
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    let doc = json(&out, &err);
+    assert_eq!(codes_of(&doc), ["IMG201", "IMG202", "IMG202"], "{doc:#}");
+}
+
+fn codes_of(doc: &Value) -> Vec<&str> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect()
 }

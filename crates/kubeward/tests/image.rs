@@ -553,3 +553,124 @@ fn codes_of(doc: &Value) -> Vec<&str> {
         .map(|d| d["code"].as_str().unwrap())
         .collect()
 }
+
+// ---------------------------------------------------------------------------------------
+// Admission: `kubeward serve` checks the images of admitted pods.
+
+mod support;
+
+fn pod_review(uid: &str, image: &str) -> Value {
+    serde_json::json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": uid,
+            "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "namespace": "shop", "name": "web", "operation": "CREATE",
+            "userInfo": {"username": "dev"},
+            "object": {
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "web", "namespace": "shop"},
+                "spec": {"containers": [{"name": "app", "image": image}]}
+            }
+        }
+    })
+}
+
+fn image_checks(metrics: &str, result: &str) -> f64 {
+    let sample = format!("kubeward_webhook_image_checks_total{{result=\"{result}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&sample))
+        .map_or(0.0, |v| v.trim().parse().unwrap())
+}
+
+#[test]
+fn admission_verifies_images_and_serves_judged_digests_without_the_registry() {
+    let Some(s) = Setup::start(false) else {
+        return;
+    };
+    let certs = tempfile::tempdir().unwrap();
+    support::gen_certs(certs.path());
+    let app = s.image("demo/app:1.0");
+    let worker = s.image("demo/worker:1.0");
+    let vulnerable = s.image("demo/vulnerable:3");
+    s.push("demo/app:1.0", "app");
+    s.sign(&app);
+    s.push("demo/worker:1.0", "unsigned worker");
+    s.push("demo/vulnerable:3", "old log4j");
+    s.sign(&vulnerable);
+    let example = example();
+    let addr = s.registry.addr().to_owned();
+    let config = |on_error: &str| {
+        format!(
+            "select: [IMG2]\nimages:\n  signatures:\n  - images: [{addr}/demo/**]\n    keys: [cosign.pub]\n  vulnerabilities:\n    db: {db}\n    sboms:\n    - {{image: '{addr}/demo/vulnerable:*', sbom: {sbom}}}\n  registry:\n    insecure: ['{addr}']\n    timeout-ms: 500\n  admission:\n    on-registry-error: {on_error}\n",
+            db = example.join("osv").display(),
+            sbom = example.join("sbom.cdx.json").display(),
+        )
+    };
+    let server = support::Server::start(s.dir.path(), certs.path(), &config("fail-closed"));
+    let client = support::Client::new(&[&certs.path().join("ca.crt")]);
+    let admit = |port: u16, uid: &str, image: &str| {
+        client.review(port, "/validate", &pod_review(uid, image))
+    };
+
+    let r = admit(server.port, "u1", &app);
+    assert_eq!(r["allowed"], true, "{r}");
+    let r = admit(server.port, "u2", &worker);
+    assert_eq!(r["allowed"], false, "{r}");
+    let message = r["status"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("IMG200") && message.contains("spec.containers[0].image"),
+        "{message}"
+    );
+    let r = admit(server.port, "u3", &vulnerable);
+    assert_eq!(r["allowed"], false, "{r}");
+    assert!(
+        r["status"]["message"].as_str().unwrap().contains("IMG201"),
+        "{r}"
+    );
+
+    // The same digest again: a cache hit, no registry call.
+    let (_, before) = client.request(server.port, "GET", "/metrics", "");
+    let r = admit(server.port, "u4", &app);
+    assert_eq!(r["allowed"], true, "{r}");
+    let (_, after) = client.request(server.port, "GET", "/metrics", "");
+    assert_eq!(
+        image_checks(&after, "cache-hit") - image_checks(&before, "cache-hit"),
+        1.0,
+        "{after}"
+    );
+    assert_eq!(
+        image_checks(&after, "registry"),
+        image_checks(&before, "registry")
+    );
+
+    // The registry goes away. Judged images keep their verdicts from the cache (the tag's
+    // digest too); an image never seen cannot be verified and fail-closed denies it.
+    let Setup { registry, dir, .. } = s;
+    drop(registry);
+    let r = admit(server.port, "u5", &app);
+    assert_eq!(r["allowed"], true, "{r}");
+    let r = admit(server.port, "u6", &worker);
+    assert_eq!(r["allowed"], false, "{r}");
+    assert!(
+        r["status"]["message"].as_str().unwrap().contains("IMG200"),
+        "{r}"
+    );
+    let fresh = app.replace("demo/app:1.0", "demo/fresh:1");
+    let r = admit(server.port, "u7", &fresh);
+    assert_eq!(r["allowed"], false, "{r}");
+    assert!(
+        r["status"]["message"].as_str().unwrap().contains("IMG202"),
+        "{r}"
+    );
+    drop(server);
+
+    // fail-open: the same unreachable registry admits with a warning.
+    let server = support::Server::start(dir.path(), certs.path(), &config("fail-open"));
+    let r = admit(server.port, "u8", &fresh);
+    assert_eq!(r["allowed"], true, "{r}");
+    assert!(r["warnings"][0].as_str().unwrap().contains("IMG202"), "{r}");
+}

@@ -62,6 +62,10 @@ pub struct ManifestOptions {
     pub exempt_namespaces: Vec<String>,
     /// Source ranges allowed to reach the webhook port (the API server's addresses).
     pub apiserver_cidrs: Vec<String>,
+    /// Registry address ranges the webhook may call (HTTPS 443, and 5000 for self-hosted
+    /// distribution registries) when the `images:` checks are configured; with any, DNS to
+    /// the cluster's kube-dns is allowed too. Empty: no egress at all.
+    pub registry_cidrs: Vec<String>,
 }
 
 impl Default for ManifestOptions {
@@ -79,6 +83,7 @@ impl Default for ManifestOptions {
             apiserver_cidrs: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
                 .map(str::to_owned)
                 .to_vec(),
+            registry_cidrs: Vec::new(),
         }
     }
 }
@@ -274,10 +279,27 @@ metadata:
     for cidr in &o.apiserver_cidrs {
         let _ = write!(from, "    - ipBlock:\n        cidr: {cidr}\n");
     }
+    let (egress_comment, egress) = if o.registry_cidrs.is_empty() {
+        (
+            "No egress: kubeward serve calls nothing.".to_owned(),
+            "  egress: []\n".to_owned(),
+        )
+    } else {
+        let mut to = String::new();
+        for cidr in &o.registry_cidrs {
+            let _ = write!(to, "    - ipBlock:\n        cidr: {cidr}\n");
+        }
+        (
+            "Egress only to the image registries\n# (`--registry-cidr`, for the `images:` signature checks) and to kube-dns.".to_owned(),
+            format!(
+                "  egress:\n  - to:\n{to}    ports:\n    - port: 443\n      protocol: TCP\n    - port: 5000\n      protocol: TCP\n  - to:\n    - namespaceSelector:\n        matchLabels:\n          kubernetes.io/metadata.name: kube-system\n      podSelector:\n        matchLabels:\n          k8s-app: kube-dns\n    ports:\n    - port: 53\n      protocol: UDP\n    - port: 53\n      protocol: TCP\n"
+            ),
+        )
+    };
     files.push((
         "networkpolicy.yaml".to_owned(),
         format!(
-            "{HEADER}# Default deny for the namespace: nothing in, nothing out.\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: {ns}\n  labels:\n    app.kubernetes.io/part-of: kubeward\nspec:\n  podSelector: {{}}\n  policyTypes:\n  - Ingress\n  - Egress\n---\n# The API server calls the webhook on 8443; its source addresses differ per cluster\n# (`--apiserver-cidr`; narrow them to your control plane). No egress: kubeward serve calls nothing.\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {svc}\n  namespace: {ns}\n  labels:\n{labels}spec:\n  podSelector:\n    matchLabels:\n      app.kubernetes.io/name: {svc}\n  policyTypes:\n  - Ingress\n  - Egress\n  ingress:\n  - from:\n{from}    ports:\n    - port: 8443\n      protocol: TCP\n  egress: []\n"
+            "{HEADER}# Default deny for the namespace: nothing in, nothing out.\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: {ns}\n  labels:\n    app.kubernetes.io/part-of: kubeward\nspec:\n  podSelector: {{}}\n  policyTypes:\n  - Ingress\n  - Egress\n---\n# The API server calls the webhook on 8443; its source addresses differ per cluster\n# (`--apiserver-cidr`; narrow them to your control plane). {egress_comment}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {svc}\n  namespace: {ns}\n  labels:\n{labels}spec:\n  podSelector:\n    matchLabels:\n      app.kubernetes.io/name: {svc}\n  policyTypes:\n  - Ingress\n  - Egress\n  ingress:\n  - from:\n{from}    ports:\n    - port: 8443\n      protocol: TCP\n{egress}"
         ),
     ));
 

@@ -711,3 +711,45 @@ fn committed_manifests_match_the_generator_and_scan_clean() {
         String::from_utf8_lossy(&scan.stdout)
     );
 }
+
+/// With image signature checks the webhook must reach registries: `--registry-cidr` opens
+/// exactly that egress (and DNS), and the manifests still scan clean.
+#[test]
+fn registry_egress_manifests_scan_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let status = kubeward()
+        .args([
+            "webhook",
+            "manifests",
+            "--registry-cidr",
+            "203.0.113.0/24",
+            "--out",
+        ])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let policy = std::fs::read_to_string(out.join("networkpolicy.yaml")).unwrap();
+    assert!(policy.contains("cidr: 203.0.113.0/24"), "{policy}");
+    assert!(policy.contains("k8s-app: kube-dns"), "{policy}");
+    assert!(!policy.contains("egress: []"), "{policy}");
+    let scan = kubeward()
+        .args(["scan", "--format", "json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&scan.stdout).unwrap();
+    assert_eq!(
+        report["findings"].as_array().map(Vec::len),
+        Some(0),
+        "{report:#}"
+    );
+    // The network-policy engine accepts the generated policies (no validation error).
+    let explain = kubeward()
+        .args(["netpol", "connections", "--format", "json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(explain.status.code().is_some_and(|c| c < 2), "{explain:?}");
+}

@@ -104,6 +104,10 @@ pub struct ManifestsArgs {
     #[arg(long = "apiserver-cidr", value_name = "CIDR",
           default_values_t = ["10.0.0.0/8".to_owned(), "172.16.0.0/12".to_owned(), "192.168.0.0/16".to_owned()])]
     apiserver_cidrs: Vec<String>,
+    /// Registry address range the webhook may call for the `images:` signature checks
+    /// (repeatable; egress to TCP 443 and 5000, plus kube-dns). Default: no egress.
+    #[arg(long = "registry-cidr", value_name = "CIDR")]
+    registry_cidrs: Vec<String>,
     /// Output directory (default: all documents to stdout).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -193,6 +197,7 @@ fn manifests(a: &ManifestsArgs) -> anyhow::Result<u8> {
         image: a.image.clone(),
         ca_bundle,
         apiserver_cidrs: a.apiserver_cidrs.clone(),
+        registry_cidrs: a.registry_cidrs.clone(),
         ..ManifestOptions::default()
     };
     if !a.image.contains("@sha256:") {

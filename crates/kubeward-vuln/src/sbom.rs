@@ -641,8 +641,10 @@ fn build_package(
     let Some(p) = parsed else {
         return pkg;
     };
-    if pkg.version.is_empty() {
-        pkg.version = p.version.clone().unwrap_or_default();
+    // The purl's version is the ecosystem's spelling (syft writes `go1.21.1`
+    // as the component version of Go's stdlib but `@1.21.1` in the purl).
+    if let Some(v) = p.version.clone() {
+        pkg.version = v;
     }
     let Some(eco) = ecosystem_of(&p) else {
         return pkg;

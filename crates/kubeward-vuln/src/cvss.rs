@@ -286,8 +286,14 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(base_score(v).unwrap(), want, "{v}");
         }
-        assert_eq!(base_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap(), 9.8);
-        assert_eq!(base_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N").unwrap(), 6.1);
+        assert_eq!(
+            base_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap(),
+            9.8
+        );
+        assert_eq!(
+            base_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N").unwrap(),
+            6.1
+        );
         // Temporal/environmental metrics are tolerated and do not change the base score.
         assert_eq!(
             base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H/E:H/RL:O/RC:C").unwrap(),

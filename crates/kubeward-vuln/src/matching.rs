@@ -125,10 +125,14 @@ fn in_range(range: &Range, v: &str) -> Option<Option<String>> {
     if !vulnerable {
         return None;
     }
-    let fixed = range.events.iter().skip(opened_at + 1).find_map(|e| match e {
-        Event::Fixed(f) => Some(f.clone()),
-        _ => None,
-    });
+    let fixed = range
+        .events
+        .iter()
+        .skip(opened_at + 1)
+        .find_map(|e| match e {
+            Event::Fixed(f) => Some(f.clone()),
+            _ => None,
+        });
     Some(fixed)
 }
 
@@ -168,7 +172,9 @@ pub fn match_sbom(db: &Database, sbom: &Sbom) -> MatchReport {
             continue;
         };
         let Some(scheme) = Scheme::for_ecosystem(eco) else {
-            unmatched.push(unsupported(format!("no exact version ordering for ecosystem `{eco}`")));
+            unmatched.push(unsupported(format!(
+                "no exact version ordering for ecosystem `{eco}`"
+            )));
             continue;
         };
         let (lookup_name, version, via_source) = lookup_key(pkg, eco);
@@ -192,7 +198,12 @@ pub fn match_sbom(db: &Database, sbom: &Sbom) -> MatchReport {
             let Some(fixed) = affected_by(aff, scheme, &version) else {
                 continue;
             };
-            let key = (pkg.name.clone(), pkg.version.clone(), pkg.purl.clone(), adv.id.clone());
+            let key = (
+                pkg.name.clone(),
+                pkg.version.clone(),
+                pkg.purl.clone(),
+                adv.id.clone(),
+            );
             if !seen.insert(key) {
                 continue; // same package + advisory once
             }
@@ -236,11 +247,16 @@ fn lookup_key(pkg: &Package, eco: &str) -> (String, String, bool) {
     if is_distro(eco)
         && let Some(src) = pkg.source_name.as_deref().filter(|s| *s != pkg.name)
     {
-        let v = pkg.source_version.clone().unwrap_or_else(|| pkg.version.clone());
+        let v = pkg
+            .source_version
+            .clone()
+            .unwrap_or_else(|| pkg.version.clone());
         return (src.to_string(), v, true);
     }
     let v = if is_distro(eco) {
-        pkg.source_version.clone().unwrap_or_else(|| pkg.version.clone())
+        pkg.source_version
+            .clone()
+            .unwrap_or_else(|| pkg.version.clone())
     } else {
         pkg.version.clone()
     };
@@ -281,7 +297,12 @@ mod tests {
 
         let multi = range(
             Scheme::SemVer,
-            &[("introduced", "1.0.0"), ("fixed", "1.0.2"), ("introduced", "3.0.0"), ("fixed", "3.2.5")],
+            &[
+                ("introduced", "1.0.0"),
+                ("fixed", "1.0.2"),
+                ("introduced", "3.0.0"),
+                ("fixed", "3.2.5"),
+            ],
         );
         assert_eq!(in_range(&multi, "0.9.0"), None);
         assert_eq!(in_range(&multi, "1.0.0"), Some(Some("1.0.2".into())));
@@ -289,11 +310,17 @@ mod tests {
         assert_eq!(in_range(&multi, "3.1.0"), Some(Some("3.2.5".into())));
         assert_eq!(in_range(&multi, "3.2.5"), None);
 
-        let last = range(Scheme::SemVer, &[("introduced", "0"), ("last_affected", "2.1.214")]);
+        let last = range(
+            Scheme::SemVer,
+            &[("introduced", "0"), ("last_affected", "2.1.214")],
+        );
         assert_eq!(in_range(&last, "2.1.214"), Some(None));
         assert_eq!(in_range(&last, "2.1.215"), None);
 
-        let limit = range(Scheme::SemVer, &[("introduced", "1.0.0"), ("limit", "2.0.0")]);
+        let limit = range(
+            Scheme::SemVer,
+            &[("introduced", "1.0.0"), ("limit", "2.0.0")],
+        );
         assert_eq!(in_range(&limit, "1.5.0"), Some(None));
         assert_eq!(in_range(&limit, "2.0.0"), None);
         assert_eq!(in_range(&limit, "0.5.0"), None);

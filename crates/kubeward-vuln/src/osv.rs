@@ -246,7 +246,12 @@ pub(crate) fn split_ecosystem(eco: &str) -> (String, Option<String>) {
         return (base, None);
     }
     let release = parts
-        .find(|p| p.starts_with(|c: char| c.is_ascii_digit()) || p.starts_with('v') || *p == "edge" || *p == "sid")
+        .find(|p| {
+            p.starts_with(|c: char| c.is_ascii_digit())
+                || p.starts_with('v')
+                || *p == "edge"
+                || *p == "sid"
+        })
         .map(str::to_string);
     (base, release)
 }
@@ -316,7 +321,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
         Ok(r) => r,
         Err(e) => {
             let msg = e.to_string();
-            let msg = msg.rfind(" at line ").and_then(|i| msg.get(..i)).unwrap_or(&msg);
+            let msg = msg
+                .rfind(" at line ")
+                .and_then(|i| msg.get(..i))
+                .unwrap_or(&msg);
             return Parsed::Failed(DbIssue {
                 path: path.to_path_buf(),
                 line: Some(e.line()).filter(|l| *l > 0),
@@ -325,7 +333,11 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
             });
         }
     };
-    if raw.withdrawn.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+    if raw
+        .withdrawn
+        .as_deref()
+        .is_some_and(|w| !w.trim().is_empty())
+    {
         return Parsed::Withdrawn;
     }
     let mut issues = Vec::new();
@@ -355,7 +367,12 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
         let mut ranges = Vec::new();
         for (ri, r) in a.ranges.unwrap_or_default().into_iter().enumerate() {
             let at = |ei: Option<usize>| {
-                let mut segs = vec![Seg::Key("affected"), Seg::Index(ai), Seg::Key("ranges"), Seg::Index(ri)];
+                let mut segs = vec![
+                    Seg::Key("affected"),
+                    Seg::Index(ai),
+                    Seg::Key("ranges"),
+                    Seg::Index(ri),
+                ];
                 if let Some(ei) = ei {
                     segs.push(Seg::Key("events"));
                     segs.push(Seg::Index(ei));
@@ -375,7 +392,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                         path,
                         text,
                         &at(None),
-                        format!("{}: unknown range type `{other}`; range ignored", where_(None)),
+                        format!(
+                            "{}: unknown range type `{other}`; range ignored",
+                            where_(None)
+                        ),
                     ));
                     continue;
                 }
@@ -393,7 +413,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                         path,
                         text,
                         &at(Some(ei)),
-                        format!("{}: an event must have exactly one field; range ignored", where_(Some(ei))),
+                        format!(
+                            "{}: an event must have exactly one field; range ignored",
+                            where_(Some(ei))
+                        ),
                     ));
                     bad = true;
                     break;
@@ -403,7 +426,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                         path,
                         text,
                         &at(Some(ei)),
-                        format!("{}: event `{k}` is not a string; range ignored", where_(Some(ei))),
+                        format!(
+                            "{}: event `{k}` is not a string; range ignored",
+                            where_(Some(ei))
+                        ),
                     ));
                     bad = true;
                     break;
@@ -436,7 +462,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                             path,
                             text,
                             &at(Some(ei)),
-                            format!("{}: unknown event `{other}`; range ignored", where_(Some(ei))),
+                            format!(
+                                "{}: unknown event `{other}`; range ignored",
+                                where_(Some(ei))
+                            ),
                         ));
                         bad = true;
                         break;
@@ -463,7 +492,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                     path,
                     text,
                     &at(None),
-                    format!("{}: range has no `introduced` event; range ignored", where_(None)),
+                    format!(
+                        "{}: range has no `introduced` event; range ignored",
+                        where_(None)
+                    ),
                 ));
                 continue;
             }
@@ -576,15 +608,20 @@ impl Database {
             .map(|path| {
                 let read = std::fs::File::open(path).and_then(|f| {
                     let mut buf = Vec::new();
-                    std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_ADVISORY_BYTES + 1), &mut buf)
-                        .map(|_| buf)
+                    std::io::Read::read_to_end(
+                        &mut std::io::Read::take(f, MAX_ADVISORY_BYTES + 1),
+                        &mut buf,
+                    )
+                    .map(|_| buf)
                 });
                 match read {
                     Ok(buf) if buf.len() as u64 > MAX_ADVISORY_BYTES => Parsed::Failed(DbIssue {
                         path: path.clone(),
                         line: None,
                         column: None,
-                        message: format!("advisory file larger than {MAX_ADVISORY_BYTES} bytes; skipped"),
+                        message: format!(
+                            "advisory file larger than {MAX_ADVISORY_BYTES} bytes; skipped"
+                        ),
                     }),
                     Ok(buf) => parse_advisory(&buf, path),
                     Err(e) => Parsed::Failed(DbIssue {
@@ -676,7 +713,11 @@ impl Database {
     }
 
     /// The `(advisory, affected)` entries for a base ecosystem and package name.
-    pub(crate) fn lookup(&self, base: &str, name: &str) -> impl Iterator<Item = (&Advisory, &Affected)> {
+    pub(crate) fn lookup(
+        &self,
+        base: &str,
+        name: &str,
+    ) -> impl Iterator<Item = (&Advisory, &Affected)> {
         self.index
             .get(&(base.to_string(), index_name(base, name)))
             .into_iter()
@@ -694,11 +735,26 @@ mod tests {
 
     #[test]
     fn ecosystems() {
-        assert_eq!(split_ecosystem("Debian:12"), ("Debian".into(), Some("12".into())));
-        assert_eq!(split_ecosystem("Alpine:v3.18"), ("Alpine".into(), Some("v3.18".into())));
-        assert_eq!(split_ecosystem("Ubuntu:22.04:LTS"), ("Ubuntu".into(), Some("22.04".into())));
-        assert_eq!(split_ecosystem("Ubuntu:Pro:18.04:LTS"), ("Ubuntu".into(), Some("18.04".into())));
-        assert_eq!(split_ecosystem("Maven:https://maven.google.com"), ("Maven".into(), None));
+        assert_eq!(
+            split_ecosystem("Debian:12"),
+            ("Debian".into(), Some("12".into()))
+        );
+        assert_eq!(
+            split_ecosystem("Alpine:v3.18"),
+            ("Alpine".into(), Some("v3.18".into()))
+        );
+        assert_eq!(
+            split_ecosystem("Ubuntu:22.04:LTS"),
+            ("Ubuntu".into(), Some("22.04".into()))
+        );
+        assert_eq!(
+            split_ecosystem("Ubuntu:Pro:18.04:LTS"),
+            ("Ubuntu".into(), Some("18.04".into()))
+        );
+        assert_eq!(
+            split_ecosystem("Maven:https://maven.google.com"),
+            ("Maven".into(), None)
+        );
         assert_eq!(split_ecosystem("pypi"), ("PyPI".into(), None));
         assert_eq!(split_ecosystem("Debian"), ("Debian".into(), None));
     }

@@ -161,7 +161,9 @@ pub fn load_sbom(path: &Path) -> Result<Sbom, SbomError> {
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
-    file.take(MAX_SBOM_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    file.take(MAX_SBOM_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
     if bytes.len() as u64 > MAX_SBOM_BYTES {
         return Err(SbomError::TooLarge {
             path: path.to_path_buf(),
@@ -298,7 +300,10 @@ fn strip_position(msg: &str) -> String {
 /// 1.4–1.6, SPDX other than 2.2/2.3) and fields of the wrong type.
 pub fn parse_sbom(bytes: &[u8]) -> Result<Sbom, SbomError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
     let head = bytes.get(start..).unwrap_or_default();
     if head.starts_with(b"<") {
         return Err(SbomError::Xml);
@@ -313,7 +318,9 @@ pub fn parse_sbom(bytes: &[u8]) -> Result<Sbom, SbomError> {
         // Let serde_json produce a located error for non-object input.
         return match serde_json::from_slice::<serde_json::Value>(bytes) {
             Err(e) => Err(syntax(&e)),
-            Ok(_) => Err(SbomError::NotSbom("the document is not a JSON object".to_string())),
+            Ok(_) => Err(SbomError::NotSbom(
+                "the document is not a JSON object".to_string(),
+            )),
         };
     }
     let probe: Probe = serde_json::from_slice(bytes).map_err(|e| syntax(&e))?;
@@ -376,7 +383,12 @@ fn cyclonedx(bom: CdxBom, spec_version: String) -> Sbom {
     });
     // Flatten nested components depth-first, in document order.
     let mut flat = Vec::new();
-    let mut stack: Vec<CdxComponent> = bom.components.unwrap_or_default().into_iter().rev().collect();
+    let mut stack: Vec<CdxComponent> = bom
+        .components
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .collect();
     while let Some(mut c) = stack.pop() {
         if let Some(children) = c.components.take() {
             stack.extend(children.into_iter().rev());
@@ -475,23 +487,36 @@ fn spdx(doc: SpdxDoc, version: String) -> Sbom {
             Some("CONTAINER" | "FILE") => continue,
             _ => {}
         }
-        let purl = p.external_refs.unwrap_or_default().into_iter().find_map(|r| {
-            let cat_ok = r
-                .reference_category
-                .as_deref()
-                .is_none_or(|c| matches!(c, "PACKAGE-MANAGER" | "PACKAGE_MANAGER"));
-            (cat_ok && r.reference_type.as_deref() == Some("purl"))
-                .then_some(r.reference_locator)
-                .flatten()
-        });
+        let purl = p
+            .external_refs
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(|r| {
+                let cat_ok = r
+                    .reference_category
+                    .as_deref()
+                    .is_none_or(|c| matches!(c, "PACKAGE-MANAGER" | "PACKAGE_MANAGER"));
+                (cat_ok && r.reference_type.as_deref() == Some("purl"))
+                    .then_some(r.reference_locator)
+                    .flatten()
+            });
         // trivy: "built package from: NAME VERSION"; syft: free text.
         let mut src = SourceInfo::default();
-        if let Some(rest) = p.source_info.as_deref().and_then(|s| s.strip_prefix("built package from: ")) {
+        if let Some(rest) = p
+            .source_info
+            .as_deref()
+            .and_then(|s| s.strip_prefix("built package from: "))
+        {
             let mut it = rest.split_whitespace();
             src.name = it.next().map(str::to_string);
             src.version = it.next().map(str::to_string);
         }
-        raw.push((non_empty(p.name).unwrap_or_default(), non_empty(p.version_info), non_empty(purl), src));
+        raw.push((
+            non_empty(p.name).unwrap_or_default(),
+            non_empty(p.version_info),
+            non_empty(purl),
+            src,
+        ));
     }
     let packages = raw
         .into_iter()
@@ -564,7 +589,11 @@ fn osv_name(eco: &str, p: &Purl) -> String {
         ("PyPI", _) => pep503(&p.name),
         ("Maven", Some(ns)) => format!("{ns}:{}", p.name),
         ("npm", Some(ns)) => {
-            let ns = if ns.starts_with('@') { ns.to_string() } else { format!("@{ns}") };
+            let ns = if ns.starts_with('@') {
+                ns.to_string()
+            } else {
+                format!("@{ns}")
+            };
             format!("{ns}/{}", p.name)
         }
         ("Go" | "Packagist", Some(ns)) => format!("{ns}/{}", p.name),
@@ -600,7 +629,8 @@ fn distro_ecosystem(eco: &str, distro: &str) -> Option<String> {
                 return Some(format!("Debian:{n}"));
             }
             let major = ver.split('.').next().unwrap_or_default();
-            (!major.is_empty() && major.bytes().all(|b| b.is_ascii_digit())).then(|| format!("Debian:{major}"))
+            (!major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| format!("Debian:{major}"))
         }
         "Ubuntu" => {
             let mut parts = ver.split('.');
@@ -696,13 +726,34 @@ mod tests {
 
     #[test]
     fn distros() {
-        assert_eq!(distro_ecosystem("Debian", "debian-12").as_deref(), Some("Debian:12"));
-        assert_eq!(distro_ecosystem("Debian", "debian-12.4").as_deref(), Some("Debian:12"));
-        assert_eq!(distro_ecosystem("Debian", "12.4").as_deref(), Some("Debian:12"));
-        assert_eq!(distro_ecosystem("Debian", "bookworm").as_deref(), Some("Debian:12"));
-        assert_eq!(distro_ecosystem("Alpine", "alpine-3.18.4").as_deref(), Some("Alpine:v3.18"));
-        assert_eq!(distro_ecosystem("Alpine", "3.18.4").as_deref(), Some("Alpine:v3.18"));
-        assert_eq!(distro_ecosystem("Ubuntu", "ubuntu-22.04").as_deref(), Some("Ubuntu:22.04"));
+        assert_eq!(
+            distro_ecosystem("Debian", "debian-12").as_deref(),
+            Some("Debian:12")
+        );
+        assert_eq!(
+            distro_ecosystem("Debian", "debian-12.4").as_deref(),
+            Some("Debian:12")
+        );
+        assert_eq!(
+            distro_ecosystem("Debian", "12.4").as_deref(),
+            Some("Debian:12")
+        );
+        assert_eq!(
+            distro_ecosystem("Debian", "bookworm").as_deref(),
+            Some("Debian:12")
+        );
+        assert_eq!(
+            distro_ecosystem("Alpine", "alpine-3.18.4").as_deref(),
+            Some("Alpine:v3.18")
+        );
+        assert_eq!(
+            distro_ecosystem("Alpine", "3.18.4").as_deref(),
+            Some("Alpine:v3.18")
+        );
+        assert_eq!(
+            distro_ecosystem("Ubuntu", "ubuntu-22.04").as_deref(),
+            Some("Ubuntu:22.04")
+        );
         assert_eq!(distro_ecosystem("Alpine", "3"), None);
     }
 }

@@ -76,7 +76,11 @@ impl Severity {
     /// (e.g. Debian `not yet assigned`) is `None`.
     #[must_use]
     pub fn from_label(label: &str) -> Option<Severity> {
-        let l = label.trim().trim_end_matches('*').trim().to_ascii_lowercase();
+        let l = label
+            .trim()
+            .trim_end_matches('*')
+            .trim()
+            .to_ascii_lowercase();
         match l.as_str() {
             "low" | "negligible" | "unimportant" | "minor" => Some(Severity::Low),
             "medium" | "moderate" => Some(Severity::Medium),

@@ -1,5 +1,10 @@
 //! End to end: the fixture OSV database against the fixture SBOMs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -72,16 +77,26 @@ fn database_loading_and_issues() {
         "{shown:#?}"
     );
     // The range with an issue that is only a warning is still evaluated.
-    let malformed = db.advisories().iter().find(|a| a.id == "GHSA-malf-orme-0001").unwrap();
+    let malformed = db
+        .advisories()
+        .iter()
+        .find(|a| a.id == "GHSA-malf-orme-0001")
+        .unwrap();
     assert_eq!(malformed.affected[0].ranges.len(), 1);
 }
 
 #[test]
 fn database_dir_errors() {
     let missing = fixtures().join("no-such-dir");
-    assert!(matches!(Database::load_dir(&missing), Err(DbError::Unreadable { .. })));
+    assert!(matches!(
+        Database::load_dir(&missing),
+        Err(DbError::Unreadable { .. })
+    ));
     let file = fixtures().join("apk-version.data");
-    assert!(matches!(Database::load_dir(&file), Err(DbError::NotADirectory { .. })));
+    assert!(matches!(
+        Database::load_dir(&file),
+        Err(DbError::NotADirectory { .. })
+    ));
     let empty = tempfile::tempdir().unwrap();
     let (db, issues) = Database::load_dir(empty.path()).unwrap();
     assert_eq!((db.advisory_count(), issues.len()), (0, 0));
@@ -92,26 +107,81 @@ fn syft_debian_image() {
     let r = run("syft-debian-cdx-1.6.json");
     assert_eq!(r.packages_scanned, 12);
     assert_eq!(r.packages_unsupported, 2);
-    let unmatched: Vec<(&str, &str)> = r.unmatched.iter().map(|u| (u.package.as_str(), u.reason.as_str())).collect();
+    let unmatched: Vec<(&str, &str)> = r
+        .unmatched
+        .iter()
+        .map(|u| (u.package.as_str(), u.reason.as_str()))
+        .collect();
     assert_eq!(
         unmatched,
         vec![
             ("vendored-thing", "no package URL"),
-            ("Some.Package", "no exact version ordering for ecosystem `NuGet`"),
+            (
+                "Some.Package",
+                "no exact version ordering for ecosystem `NuGet`"
+            ),
         ]
     );
     assert_eq!(
         summary(&r),
         vec![
-            (Severity::Critical, "@babel/traverse", "GHSA-67hx-6x53-jw92", Some("7.23.2"), false),
-            (Severity::High, "libc6", "DEBIAN-CVE-2024-2961", Some("2.36-9+deb12u7"), false),
-            (Severity::High, "libssl3", "DSA-9001-1", Some("3.0.11-1~deb12u2"), false),
-            (Severity::Medium, "jinja2", "PYSEC-2024-0001", Some("3.1.3"), false),
-            (Severity::Medium, "lodash", "GHSA-vers-list-0001", None, false),
-            (Severity::Medium, "requests", "PYSEC-2023-0002", Some("2.31.0"), false),
+            (
+                Severity::Critical,
+                "@babel/traverse",
+                "GHSA-67hx-6x53-jw92",
+                Some("7.23.2"),
+                false
+            ),
+            (
+                Severity::High,
+                "libc6",
+                "DEBIAN-CVE-2024-2961",
+                Some("2.36-9+deb12u7"),
+                false
+            ),
+            (
+                Severity::High,
+                "libssl3",
+                "DSA-9001-1",
+                Some("3.0.11-1~deb12u2"),
+                false
+            ),
+            (
+                Severity::Medium,
+                "jinja2",
+                "PYSEC-2024-0001",
+                Some("3.1.3"),
+                false
+            ),
+            (
+                Severity::Medium,
+                "lodash",
+                "GHSA-vers-list-0001",
+                None,
+                false
+            ),
+            (
+                Severity::Medium,
+                "requests",
+                "PYSEC-2023-0002",
+                Some("2.31.0"),
+                false
+            ),
             (Severity::Low, "minimist", "GHSA-last-aff-0001", None, false),
-            (Severity::Unknown, "golang.org/x/net", "GO-2023-2102", Some("0.17.0"), false),
-            (Severity::Unknown, "stdlib", "GO-2023-2102", Some("1.21.3"), false),
+            (
+                Severity::Unknown,
+                "golang.org/x/net",
+                "GO-2023-2102",
+                Some("0.17.0"),
+                false
+            ),
+            (
+                Severity::Unknown,
+                "stdlib",
+                "GO-2023-2102",
+                Some("1.21.3"),
+                false
+            ),
         ]
     );
     // Source-package matching for Debian.
@@ -120,23 +190,37 @@ fn syft_debian_image() {
     assert_eq!(ssl.ecosystem, "Debian:12");
     assert_eq!(ssl.aliases, vec!["CVE-2023-5363".to_string()]);
     assert_eq!(ssl.cvss_score, Some(7.5));
-    assert_eq!(ssl.cvss_vector.as_deref(), Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"));
+    assert_eq!(
+        ssl.cvss_vector.as_deref(),
+        Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N")
+    );
     assert_eq!(
         ssl.purl.as_deref(),
-        Some("pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl")
+        Some(
+            "pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl"
+        )
     );
     // Urgency fallback, no CVSS.
     let glibc = finding(&r, "libc6", "DEBIAN-CVE-2024-2961");
-    assert_eq!((glibc.cvss_score, glibc.summary.as_deref()), (None, Some("iconv ISO-2022-CN-EXT out-of-bounds write")));
+    assert_eq!(
+        (glibc.cvss_score, glibc.summary.as_deref()),
+        (None, Some("iconv ISO-2022-CN-EXT out-of-bounds write"))
+    );
     // CVSS v2 only.
     let jinja = finding(&r, "jinja2", "PYSEC-2024-0001");
-    assert_eq!((jinja.cvss_score, jinja.cvss_vector.as_deref()), (Some(4.3), Some("AV:N/AC:M/Au:N/C:N/I:P/A:N")));
+    assert_eq!(
+        (jinja.cvss_score, jinja.cvss_vector.as_deref()),
+        (Some(4.3), Some("AV:N/AC:M/Au:N/C:N/I:P/A:N"))
+    );
     // GHSA label overridden by the computed CVSS score.
     let babel = finding(&r, "@babel/traverse", "GHSA-67hx-6x53-jw92");
     assert_eq!(babel.cvss_score, Some(10.0));
     assert_eq!(babel.installed_version, "7.22.5");
     // Go module versions carry a leading `v`; OSV events do not.
-    assert_eq!(finding(&r, "golang.org/x/net", "GO-2023-2102").compared_version, "v0.15.0");
+    assert_eq!(
+        finding(&r, "golang.org/x/net", "GO-2023-2102").compared_version,
+        "v0.15.0"
+    );
     assert_eq!(r.max_severity(), Some(Severity::Critical));
     assert_eq!(r.at_or_above(Severity::High).count(), 3);
 }
@@ -148,9 +232,27 @@ fn trivy_alpine_image_source_packages() {
     assert_eq!(
         summary(&r),
         vec![
-            (Severity::Critical, "busybox", "ALPINE-CVE-2022-48174", Some("1.36.1-r5"), false),
-            (Severity::Critical, "ssl_client", "ALPINE-CVE-2022-48174", Some("1.36.1-r5"), false),
-            (Severity::Medium, "libcrypto3", "ALPINE-CVE-2023-5678", Some("3.1.4-r1"), false),
+            (
+                Severity::Critical,
+                "busybox",
+                "ALPINE-CVE-2022-48174",
+                Some("1.36.1-r5"),
+                false
+            ),
+            (
+                Severity::Critical,
+                "ssl_client",
+                "ALPINE-CVE-2022-48174",
+                Some("1.36.1-r5"),
+                false
+            ),
+            (
+                Severity::Medium,
+                "libcrypto3",
+                "ALPINE-CVE-2023-5678",
+                Some("3.1.4-r1"),
+                false
+            ),
         ]
     );
     let ssl_client = finding(&r, "ssl_client", "ALPINE-CVE-2022-48174");
@@ -158,7 +260,10 @@ fn trivy_alpine_image_source_packages() {
     assert_eq!(ssl_client.ecosystem, "Alpine:v3.18");
     assert_eq!(ssl_client.cvss_score, Some(9.8));
     // busybox is its own source: no source_package.
-    assert_eq!(finding(&r, "busybox", "ALPINE-CVE-2022-48174").source_package, None);
+    assert_eq!(
+        finding(&r, "busybox", "ALPINE-CVE-2022-48174").source_package,
+        None
+    );
 }
 
 #[test]
@@ -167,7 +272,13 @@ fn trivy_alpine_spdx() {
     // libcrypto3 3.1.4-r1 is the fixed version: not affected.
     assert_eq!(
         summary(&r),
-        vec![(Severity::Critical, "ssl_client", "ALPINE-CVE-2022-48174", Some("1.36.1-r5"), false)]
+        vec![(
+            Severity::Critical,
+            "ssl_client",
+            "ALPINE-CVE-2022-48174",
+            Some("1.36.1-r5"),
+            false
+        )]
     );
 }
 
@@ -177,8 +288,20 @@ fn syft_spdx_matches_like_cyclonedx() {
     assert_eq!(
         summary(&r),
         vec![
-            (Severity::High, "libc6", "DEBIAN-CVE-2024-2961", Some("2.36-9+deb12u7"), false),
-            (Severity::High, "libssl3", "DSA-9001-1", Some("3.0.11-1~deb12u2"), false),
+            (
+                Severity::High,
+                "libc6",
+                "DEBIAN-CVE-2024-2961",
+                Some("2.36-9+deb12u7"),
+                false
+            ),
+            (
+                Severity::High,
+                "libssl3",
+                "DSA-9001-1",
+                Some("3.0.11-1~deb12u2"),
+                false
+            ),
         ]
     );
     assert_eq!((r.packages_scanned, r.packages_unsupported), (2, 1));
@@ -190,14 +313,36 @@ fn nested_maven_and_crates() {
     assert_eq!(
         summary(&r),
         vec![
-            (Severity::Critical, "org.apache.logging.log4j:log4j-core", "GHSA-jfh8-c2jp-5v3q", Some("2.15.0"), false),
-            (Severity::Critical, "smallvec", "RUSTSEC-2021-0003", Some("1.6.1"), false),
+            (
+                Severity::Critical,
+                "org.apache.logging.log4j:log4j-core",
+                "GHSA-jfh8-c2jp-5v3q",
+                Some("2.15.0"),
+                false
+            ),
+            (
+                Severity::Critical,
+                "smallvec",
+                "RUSTSEC-2021-0003",
+                Some("1.6.1"),
+                false
+            ),
         ]
     );
-    let log4j = finding(&r, "org.apache.logging.log4j:log4j-core", "GHSA-jfh8-c2jp-5v3q");
+    let log4j = finding(
+        &r,
+        "org.apache.logging.log4j:log4j-core",
+        "GHSA-jfh8-c2jp-5v3q",
+    );
     // v3 is preferred over the v2 vector even though both are present.
     assert_eq!(log4j.cvss_score, Some(10.0));
-    assert!(log4j.cvss_vector.as_deref().unwrap().starts_with("CVSS:3.1/"));
+    assert!(
+        log4j
+            .cvss_vector
+            .as_deref()
+            .unwrap()
+            .starts_with("CVSS:3.1/")
+    );
     assert_eq!(log4j.ecosystem, "Maven");
     assert_eq!((r.packages_scanned, r.packages_unsupported), (4, 1));
 }
@@ -208,8 +353,20 @@ fn distro_unknown_matches_base_ecosystem() {
     assert_eq!(
         summary(&r),
         vec![
-            (Severity::Critical, "busybox", "ALPINE-CVE-2022-48174", Some("1.36.1-r5"), true),
-            (Severity::High, "libssl3", "DSA-9001-1", Some("3.0.11-1~deb12u2"), true),
+            (
+                Severity::Critical,
+                "busybox",
+                "ALPINE-CVE-2022-48174",
+                Some("1.36.1-r5"),
+                true
+            ),
+            (
+                Severity::High,
+                "libssl3",
+                "DSA-9001-1",
+                Some("3.0.11-1~deb12u2"),
+                true
+            ),
         ]
     );
 }
@@ -220,9 +377,18 @@ fn distro_release_must_match() {
     // Debian 11 matches the Debian:11 entry of the advisory; Alpine 3.19 has no advisories.
     assert_eq!(
         summary(&r),
-        vec![(Severity::High, "libssl1.1", "DSA-9001-1", Some("1.1.1w-0+deb11u1"), false)]
+        vec![(
+            Severity::High,
+            "libssl1.1",
+            "DSA-9001-1",
+            Some("1.1.1w-0+deb11u1"),
+            false
+        )]
     );
-    assert_eq!(finding(&r, "libssl1.1", "DSA-9001-1").ecosystem, "Debian:11");
+    assert_eq!(
+        finding(&r, "libssl1.1", "DSA-9001-1").ecosystem,
+        "Debian:11"
+    );
 }
 
 #[test]
@@ -236,9 +402,16 @@ fn same_package_listed_twice_is_one_finding() {
     )
     .unwrap();
     let r = match_sbom(&db(), &sbom);
-    assert_eq!(summary(&r), vec![(Severity::Low, "minimist", "GHSA-last-aff-0001", None, false)]);
+    assert_eq!(
+        summary(&r),
+        vec![(Severity::Low, "minimist", "GHSA-last-aff-0001", None, false)]
+    );
     assert_eq!(r.packages_unsupported, 1);
-    assert!(r.unmatched[0].reason.contains("invalid SemVer version"), "{:?}", r.unmatched);
+    assert!(
+        r.unmatched[0].reason.contains("invalid SemVer version"),
+        "{:?}",
+        r.unmatched
+    );
 }
 
 #[test]

@@ -1,24 +1,41 @@
 //! SBOM parsing: CycloneDX 1.4–1.6 and SPDX 2.3 JSON in syft and trivy styles,
 //! and the errors for everything else.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 
 use kubeward_vuln::{Package, SbomError, SbomFormat, load_sbom, parse_sbom};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sbom").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sbom")
+        .join(name)
 }
 
 fn find<'a>(pkgs: &'a [Package], name: &str) -> &'a Package {
-    pkgs.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no package {name}"))
+    pkgs.iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no package {name}"))
 }
 
 #[test]
 fn syft_cyclonedx_1_6_debian() {
     let sbom = load_sbom(&fixture("syft-debian-cdx-1.6.json")).unwrap();
-    assert_eq!(sbom.format, SbomFormat::CycloneDx { spec_version: "1.6".into() });
-    assert_eq!(sbom.subject.as_deref(), Some("registry.example/app@sha256:4d2c7f0e"));
+    assert_eq!(
+        sbom.format,
+        SbomFormat::CycloneDx {
+            spec_version: "1.6".into()
+        }
+    );
+    assert_eq!(
+        sbom.subject.as_deref(),
+        Some("registry.example/app@sha256:4d2c7f0e")
+    );
     // operating-system and file components are not packages.
     assert_eq!(sbom.packages.len(), 14);
     let ssl = find(&sbom.packages, "libssl3");
@@ -38,9 +55,15 @@ fn syft_cyclonedx_1_6_debian() {
     let jinja = find(&sbom.packages, "jinja2");
     assert_eq!(jinja.ecosystem.as_deref(), Some("PyPI"));
     let net = find(&sbom.packages, "golang.org/x/net");
-    assert_eq!((net.ecosystem.as_deref(), net.version.as_str()), (Some("Go"), "v0.15.0"));
+    assert_eq!(
+        (net.ecosystem.as_deref(), net.version.as_str()),
+        (Some("Go"), "v0.15.0")
+    );
     let nopurl = find(&sbom.packages, "vendored-thing");
-    assert_eq!((nopurl.purl.as_deref(), nopurl.ecosystem.as_deref()), (None, None));
+    assert_eq!(
+        (nopurl.purl.as_deref(), nopurl.ecosystem.as_deref()),
+        (None, None)
+    );
     let nuget = find(&sbom.packages, "Some.Package");
     assert_eq!(nuget.ecosystem.as_deref(), Some("NuGet"));
 }
@@ -48,7 +71,12 @@ fn syft_cyclonedx_1_6_debian() {
 #[test]
 fn trivy_cyclonedx_1_5_alpine() {
     let sbom = load_sbom(&fixture("trivy-alpine-cdx-1.5.json")).unwrap();
-    assert_eq!(sbom.format, SbomFormat::CycloneDx { spec_version: "1.5".into() });
+    assert_eq!(
+        sbom.format,
+        SbomFormat::CycloneDx {
+            spec_version: "1.5".into()
+        }
+    );
     assert_eq!(sbom.subject.as_deref(), Some("alpine:3.18.4"));
     assert_eq!(sbom.packages.len(), 4);
     let ssl_client = find(&sbom.packages, "ssl_client");
@@ -62,9 +90,18 @@ fn trivy_cyclonedx_1_5_alpine() {
 #[test]
 fn nested_cyclonedx_1_4() {
     let sbom = parse_sbom(&std::fs::read(fixture("nested-cdx-1.4.json")).unwrap()).unwrap();
-    assert_eq!(sbom.format, SbomFormat::CycloneDx { spec_version: "1.4".into() });
+    assert_eq!(
+        sbom.format,
+        SbomFormat::CycloneDx {
+            spec_version: "1.4".into()
+        }
+    );
     assert_eq!(sbom.subject.as_deref(), Some("shop-service@1.2.3"));
-    let names: Vec<(&str, &str)> = sbom.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+    let names: Vec<(&str, &str)> = sbom
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .collect();
     assert_eq!(
         names,
         vec![
@@ -82,12 +119,22 @@ fn nested_cyclonedx_1_4() {
 #[test]
 fn syft_spdx_2_3() {
     let sbom = load_sbom(&fixture("syft-debian-spdx-2.3.json")).unwrap();
-    assert_eq!(sbom.format, SbomFormat::Spdx { version: "2.3".into() });
+    assert_eq!(
+        sbom.format,
+        SbomFormat::Spdx {
+            version: "2.3".into()
+        }
+    );
     assert_eq!(sbom.subject.as_deref(), Some("registry.example/app"));
     // The described image itself is the subject, not a package.
     assert_eq!(sbom.packages.len(), 3);
     let ssl = find(&sbom.packages, "libssl3");
-    assert_eq!(ssl.purl.as_deref(), Some("pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl"));
+    assert_eq!(
+        ssl.purl.as_deref(),
+        Some(
+            "pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl"
+        )
+    );
     assert_eq!(ssl.source_name.as_deref(), Some("openssl"));
     assert_eq!(ssl.distro.as_deref(), Some("Debian:12"));
     assert_eq!(find(&sbom.packages, "no-purl-here").purl, None);
@@ -108,7 +155,11 @@ fn trivy_spdx_2_3() {
 fn rejected_inputs() {
     let err = load_sbom(&fixture("cdx-1.2.json")).unwrap_err();
     assert!(err.to_string().contains("cdx-1.2.json"), "{err}");
-    assert!(err.to_string().contains("unsupported CycloneDX version `1.2`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("unsupported CycloneDX version `1.2`"),
+        "{err}"
+    );
 
     let err = load_sbom(&fixture("spdx-2.2.spdx")).unwrap_err();
     assert!(err.to_string().contains("tag-value"), "{err}");
@@ -121,11 +172,18 @@ fn rejected_inputs() {
 
     let err = load_sbom(&fixture("syntax-error.json")).unwrap_err();
     assert_eq!((err.line(), err.column()), (Some(6), Some(3)), "{err}");
-    assert!(err.to_string().contains("syntax-error.json: invalid JSON at line 6, column 3"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("syntax-error.json: invalid JSON at line 6, column 3"),
+        "{err}"
+    );
 
     let err = load_sbom(&fixture("wrong-type-cdx.json")).unwrap_err();
     assert_eq!(err.line(), Some(5), "{err}");
-    assert!(err.to_string().contains("invalid CycloneDX document"), "{err}");
+    assert!(
+        err.to_string().contains("invalid CycloneDX document"),
+        "{err}"
+    );
 
     let err = load_sbom(&fixture("does-not-exist.json")).unwrap_err();
     assert!(matches!(err, SbomError::Io { .. }));
@@ -133,9 +191,15 @@ fn rejected_inputs() {
     for (input, want) in [
         (&b""[..], "empty"),
         (b"[1,2]", "not a JSON object"),
-        (b"{\"spdxVersion\": \"SPDX-3.0\"}", "unsupported SPDX version"),
+        (
+            b"{\"spdxVersion\": \"SPDX-3.0\"}",
+            "unsupported SPDX version",
+        ),
         (b"{\"bomFormat\": \"SPDX\"}", "unknown bomFormat"),
-        (b"{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"2.0\"}", "unsupported CycloneDX version `2.0`"),
+        (
+            b"{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"2.0\"}",
+            "unsupported CycloneDX version `2.0`",
+        ),
     ] {
         let err = parse_sbom(input).unwrap_err().to_string();
         assert!(err.contains(want), "{err}");
@@ -144,12 +208,18 @@ fn rejected_inputs() {
 
 #[test]
 fn minimal_documents() {
-    let sbom = parse_sbom(b"\xEF\xBB\xBF{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}").unwrap();
+    let sbom =
+        parse_sbom(b"\xEF\xBB\xBF{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}").unwrap();
     assert!(sbom.packages.is_empty());
     assert_eq!(sbom.subject, None);
     // A numeric specVersion is read leniently.
     let sbom = parse_sbom(b"  \n{\"bomFormat\": \"CycloneDX\", \"specVersion\": 1.5}").unwrap();
-    assert_eq!(sbom.format, SbomFormat::CycloneDx { spec_version: "1.5".into() });
+    assert_eq!(
+        sbom.format,
+        SbomFormat::CycloneDx {
+            spec_version: "1.5".into()
+        }
+    );
     let sbom = parse_sbom(br#"{"spdxVersion":"SPDX-2.3","packages":[{"name":"x"}]}"#).unwrap();
     assert_eq!(sbom.packages.len(), 1);
     assert_eq!(sbom.packages[0].version, "");

@@ -28,15 +28,27 @@ impl<'a> DpkgVersion<'a> {
             return Err(VersionError::invalid("dpkg", s, "empty version string"));
         }
         if s.chars().any(char::is_whitespace) {
-            return Err(VersionError::invalid("dpkg", s, "version string has embedded spaces"));
+            return Err(VersionError::invalid(
+                "dpkg",
+                s,
+                "version string has embedded spaces",
+            ));
         }
         let (epoch, rest) = match s.split_once(':') {
             Some((e, rest)) => {
                 if e.is_empty() {
-                    return Err(VersionError::invalid("dpkg", s, "epoch in version is empty"));
+                    return Err(VersionError::invalid(
+                        "dpkg",
+                        s,
+                        "epoch in version is empty",
+                    ));
                 }
                 if !e.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(VersionError::invalid("dpkg", s, "epoch in version is not number"));
+                    return Err(VersionError::invalid(
+                        "dpkg",
+                        s,
+                        "epoch in version is not number",
+                    ));
                 }
                 (e, rest)
             }

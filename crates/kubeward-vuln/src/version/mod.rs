@@ -162,7 +162,10 @@ mod tests {
         assert_eq!(cmp_digits("0010", "9"), Ordering::Greater);
         assert_eq!(cmp_digits("000", ""), Ordering::Equal);
         assert_eq!(
-            cmp_digits("123456789012345678901234567890", "123456789012345678901234567891"),
+            cmp_digits(
+                "123456789012345678901234567890",
+                "123456789012345678901234567891"
+            ),
             Ordering::Less
         );
     }
@@ -174,7 +177,10 @@ mod tests {
             Err(VersionError::UnsupportedEcosystem(_))
         ));
         assert_eq!(Scheme::for_ecosystem("Debian:12"), Some(Scheme::Dpkg));
-        assert_eq!(Scheme::for_ecosystem("Ubuntu:22.04:LTS"), Some(Scheme::Dpkg));
+        assert_eq!(
+            Scheme::for_ecosystem("Ubuntu:22.04:LTS"),
+            Some(Scheme::Dpkg)
+        );
         assert_eq!(Scheme::for_ecosystem("Alpine:v3.18"), Some(Scheme::Apk));
     }
 }

@@ -31,6 +31,20 @@ pub enum Credentials {
     DockerConfig(PathBuf),
 }
 
+impl Credentials {
+    /// The Docker CLI's default config file: `$DOCKER_CONFIG/config.json`, else
+    /// `$HOME/.docker/config.json`; anonymous when neither variable is set.
+    pub fn docker_default() -> Credentials {
+        let dir = std::env::var_os("DOCKER_CONFIG")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")));
+        match dir {
+            Some(d) => Credentials::DockerConfig(d.join("config.json")),
+            None => Credentials::Anonymous,
+        }
+    }
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

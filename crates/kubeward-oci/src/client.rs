@@ -34,7 +34,9 @@ pub struct ClientOptions {
     /// Extra trust roots (PEM, one or more certificates each), in addition to the system bundle
     /// (when found) and the webpki (Mozilla) roots.
     pub ca_pem: Vec<Vec<u8>>,
-    /// Deadline per request, covering connect, TLS, headers and body (default 10 s).
+    /// Deadline per HTTP request, covering connect, TLS, headers and body (default 10 s). An
+    /// operation can make several requests (a 401 challenge, a token fetch, redirects, the
+    /// HEAD-then-GET fallback of `resolve`), each with this deadline.
     pub request_timeout: Duration,
     /// Redirects followed for GET/HEAD (default 5); more, or a loop, is an error.
     pub max_redirects: usize,

@@ -51,7 +51,7 @@ fn finding<'a>(r: &'a MatchReport, package: &str, id: &str) -> &'a Finding {
 fn database_loading_and_issues() {
     let dir = fixtures().join("osv-db");
     let (db, issues) = Database::load_dir(&dir).unwrap();
-    assert_eq!(db.advisory_count(), 14);
+    assert_eq!(db.advisory_count(), 15);
     assert_eq!(db.withdrawn_count(), 1);
     let shown: Vec<String> = issues
         .iter()
@@ -105,7 +105,7 @@ fn database_dir_errors() {
 #[test]
 fn syft_debian_image() {
     let r = run("syft-debian-cdx-1.6.json");
-    assert_eq!(r.packages_scanned, 12);
+    assert_eq!(r.packages_scanned, 13);
     assert_eq!(r.packages_unsupported, 2);
     let unmatched: Vec<(&str, &str)> = r
         .unmatched
@@ -144,6 +144,13 @@ fn syft_debian_image() {
                 "libssl3",
                 "DSA-9001-1",
                 Some("3.0.11-1~deb12u2"),
+                false
+            ),
+            (
+                Severity::High,
+                "rack",
+                "GHSA-rack-test-0001",
+                Some("2.2.6.3"),
                 false
             ),
             (
@@ -222,7 +229,7 @@ fn syft_debian_image() {
         "v0.15.0"
     );
     assert_eq!(r.max_severity(), Some(Severity::Critical));
-    assert_eq!(r.at_or_above(Severity::High).count(), 3);
+    assert_eq!(r.at_or_above(Severity::High).count(), 4);
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn syft_cyclonedx_1_6_debian() {
         Some("registry.example/app@sha256:4d2c7f0e")
     );
     // operating-system and file components are not packages.
-    assert_eq!(sbom.packages.len(), 14);
+    assert_eq!(sbom.packages.len(), 15);
     let ssl = find(&sbom.packages, "libssl3");
     assert_eq!(ssl.version, "3.0.11-1~deb12u1");
     assert_eq!(ssl.ecosystem.as_deref(), Some("Debian"));

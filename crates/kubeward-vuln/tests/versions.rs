@@ -248,6 +248,15 @@ proptest! {
     }
 
     #[test]
+    fn rubygems_is_a_total_order(
+        a in "[0-9]{1,2}(\\.([0-9]{1,2}|a|b|rc|pre|x)){0,4}",
+        b in "[0-9]{1,2}(\\.([0-9]{1,2}|a|b|rc|pre|x)){0,4}",
+        c in "[0-9]{1,2}(\\.([0-9]{1,2}|a|b|rc|pre|x)){0,4}",
+    ) {
+        check_total_order(Scheme::RubyGems, &a, &b, &c)?;
+    }
+
+    #[test]
     fn maven_is_a_total_order(a in maven_version(), b in maven_version(), c in maven_version()) {
         check_total_order(Scheme::Maven, &a, &b, &c)?;
     }
@@ -255,7 +264,7 @@ proptest! {
     /// Arbitrary input never panics any comparator or parser.
     #[test]
     fn arbitrary_input_never_panics(a in ".{0,24}", b in ".{0,24}") {
-        for eco in ["Debian", "Alpine", "npm", "PyPI", "Maven"] {
+        for eco in ["Debian", "Alpine", "npm", "PyPI", "Maven", "RubyGems"] {
             let _ = compare_versions(eco, &a, &b);
         }
         let _ = kubeward_vuln::cvss::base_score(&a);

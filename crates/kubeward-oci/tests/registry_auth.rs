@@ -259,6 +259,26 @@ async fn bearer_auth_against_real_registry() {
     assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
     assert!(!format!("{err} {err:?}").contains("wrong-secret"));
 
+    // An HTTPS registry whose token realm is plain HTTP: the password is not sent in clear
+    // text, so the token request is anonymous and refused.
+    let tls_reg = TestRegistry::start_with_config(true, &extra).unwrap();
+    let options = ClientOptions {
+        credentials: Credentials::Basic {
+            username: USER.into(),
+            password: PASSWORD.into(),
+        },
+        ..tls_reg.client_options()
+    };
+    let tls_client = RegistryClient::new(options).unwrap();
+    let refused_before = token_log.lock().unwrap().refused;
+    let err = tls_client
+        .resolve(&tls_reg.reference("demo/app:v1").unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
+    assert_eq!(token_log.lock().unwrap().refused, refused_before + 1);
+    drop(tls_reg);
+
     // skopeo (independent client) sees the same digest with the credentials, and is refused
     // without them: the registry really enforces the tokens.
     if external_tool_required("skopeo") {

@@ -274,21 +274,21 @@ fn label_severity(v: Option<&Value>) -> Option<Severity> {
         .find_map(|s| s.as_str().and_then(Severity::from_label))
 }
 
-/// Highest CVSS v3 score if any v3 vector scores, else highest v2; plus the
-/// `Ubuntu` priority type as a label.
+/// Highest CVSS v3.x/v4.0 score if any such vector scores, else highest v2;
+/// plus the `Ubuntu` priority type as a label.
 fn score_severities(list: &[RawSeverity]) -> (Option<(f64, String)>, Option<Severity>) {
     let mut best_v3: Option<(f64, String)> = None;
     let mut best_v2: Option<(f64, String)> = None;
     let mut label = None;
     for s in list {
         let slot = match s.kind.as_str() {
-            "CVSS_V3" => &mut best_v3,
+            "CVSS_V3" | "CVSS_V4" => &mut best_v3,
             "CVSS_V2" => &mut best_v2,
             "Ubuntu" => {
                 label = label.max(Severity::from_label(&s.score));
                 continue;
             }
-            _ => continue, // CVSS_V4 is not scored (see `cvss`).
+            _ => continue,
         };
         if let Ok(score) = cvss::base_score(&s.score)
             && slot.as_ref().is_none_or(|(b, _)| score > *b)

@@ -146,6 +146,7 @@ fn syft_debian_image() {
                 Some("3.0.11-1~deb12u2"),
                 false
             ),
+            (Severity::High, "lodash", "GHSA-vers-list-0001", None, false),
             (
                 Severity::High,
                 "rack",
@@ -158,13 +159,6 @@ fn syft_debian_image() {
                 "jinja2",
                 "PYSEC-2024-0001",
                 Some("3.1.3"),
-                false
-            ),
-            (
-                Severity::Medium,
-                "lodash",
-                "GHSA-vers-list-0001",
-                None,
                 false
             ),
             (
@@ -229,7 +223,10 @@ fn syft_debian_image() {
         "v0.15.0"
     );
     assert_eq!(r.max_severity(), Some(Severity::Critical));
-    assert_eq!(r.at_or_above(Severity::High).count(), 4);
+    assert_eq!(r.at_or_above(Severity::High).count(), 5);
+    // A CVSS v4.0 vector outranks the GHSA label.
+    let lodash = finding(&r, "lodash", "GHSA-vers-list-0001");
+    assert_eq!(lodash.cvss_score, Some(8.7));
 }
 
 #[test]

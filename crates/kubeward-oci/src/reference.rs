@@ -177,7 +177,7 @@ impl Reference {
         &self.registry
     }
 
-    /// The host[:port] that serves the registry API: `registry-1.docker.io` for Docker Hub,
+    /// The `host[:port]` that serves the registry API: `registry-1.docker.io` for Docker Hub,
     /// the registry itself otherwise.
     pub fn api_host(&self) -> &str {
         if self.registry == DOCKER_HUB {

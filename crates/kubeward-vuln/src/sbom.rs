@@ -155,19 +155,27 @@ impl SbomError {
 /// # Errors
 /// I/O errors, oversized files and every [`parse_sbom`] error, wrapped with the path.
 pub fn load_sbom(path: &Path) -> Result<Sbom, SbomError> {
+    load_sbom_with_limit(path, MAX_SBOM_BYTES)
+}
+
+/// [`load_sbom`] with a caller-chosen size limit in bytes.
+///
+/// # Errors
+/// As [`load_sbom`]; [`SbomError::TooLarge`] above `limit`.
+pub fn load_sbom_with_limit(path: &Path, limit: u64) -> Result<Sbom, SbomError> {
     let io = |source| SbomError::Io {
         path: path.to_path_buf(),
         source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
-    file.take(MAX_SBOM_BYTES + 1)
+    file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
-    if bytes.len() as u64 > MAX_SBOM_BYTES {
+    if bytes.len() as u64 > limit {
         return Err(SbomError::TooLarge {
             path: path.to_path_buf(),
-            limit: MAX_SBOM_BYTES,
+            limit,
         });
     }
     parse_sbom(&bytes).map_err(|e| SbomError::InFile {
@@ -675,6 +683,14 @@ fn build_package(
     // as the component version of Go's stdlib but `@1.21.1` in the purl).
     if let Some(v) = p.version.clone() {
         pkg.version = v;
+    }
+    // trivy writes a dpkg epoch as a qualifier (`?epoch=1`), syft inside the version.
+    if p.ty == "deb"
+        && let Some(epoch) = p.qualifier("epoch").filter(|e| *e != "0")
+        && !pkg.version.contains(':')
+        && !pkg.version.is_empty()
+    {
+        pkg.version = format!("{epoch}:{}", pkg.version);
     }
     let Some(eco) = ecosystem_of(&p) else {
         return pkg;

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kubeward_vuln::{Package, SbomError, SbomFormat, load_sbom, parse_sbom};
+use kubeward_vuln::{Package, SbomError, SbomFormat, load_sbom, load_sbom_with_limit, parse_sbom};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -185,6 +185,17 @@ fn rejected_inputs() {
         "{err}"
     );
 
+    let err = load_sbom_with_limit(&fixture("cdx-1.2.json"), 10).unwrap_err();
+    assert!(
+        matches!(err, SbomError::TooLarge { limit: 10, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("cdx-1.2.json: SBOM is larger than the 10-byte limit"),
+        "{err}"
+    );
+
     let err = load_sbom(&fixture("does-not-exist.json")).unwrap_err();
     assert!(matches!(err, SbomError::Io { .. }));
 
@@ -223,6 +234,19 @@ fn minimal_documents() {
     let sbom = parse_sbom(br#"{"spdxVersion":"SPDX-2.3","packages":[{"name":"x"}]}"#).unwrap();
     assert_eq!(sbom.packages.len(), 1);
     assert_eq!(sbom.packages[0].version, "");
+    // trivy's `epoch` qualifier becomes the dpkg epoch.
+    let sbom = parse_sbom(br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+        {"name":"libgcrypt20","version":"1.10.1-3","purl":"pkg:deb/debian/libgcrypt20@1.10.1-3?arch=amd64&epoch=1&distro=debian-12.4"},
+        {"name":"systemd","version":"252.19-1~deb12u1","purl":"pkg:deb/debian/systemd@252.19-1~deb12u1?epoch=0"},
+        {"name":"login","purl":"pkg:deb/debian/login@1%3A4.13%2Bdfsg1-1%2Bb1?arch=amd64&distro=debian-12&upstream=shadow%401%3A4.13%2Bdfsg1-1"}]}"#).unwrap();
+    assert_eq!(sbom.packages[0].version, "1:1.10.1-3");
+    assert_eq!(sbom.packages[1].version, "252.19-1~deb12u1");
+    assert_eq!(sbom.packages[2].version, "1:4.13+dfsg1-1+b1");
+    assert_eq!(sbom.packages[2].source_name.as_deref(), Some("shadow"));
+    assert_eq!(
+        sbom.packages[2].source_version.as_deref(),
+        Some("1:4.13+dfsg1-1")
+    );
     // A malformed purl is kept as text but gives no ecosystem.
     let sbom = parse_sbom(br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"name":"x","purl":"nonsense"}]}"#).unwrap();
     assert_eq!(sbom.packages[0].ecosystem, None);

@@ -284,6 +284,57 @@ mod tests {
         }
     }
 
+    const UBUNTU: &str = r#"{"id": "UBUNTU-CVE-2024-0001", "affected": [
+        {"package": {"ecosystem": "Ubuntu:22.04:LTS", "name": "openssl"},
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.2-0ubuntu1.15"}]}]},
+        {"package": {"ecosystem": "Ubuntu:Pro:18.04:LTS", "name": "openssl"},
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1.1-1ubuntu2.1~18.04.99"}]}]},
+        {"package": {"ecosystem": "Ubuntu", "name": ""}}],
+      "severity": [{"type": "Ubuntu", "score": "medium"}]}"#;
+
+    fn ubuntu_pkg(distro: &str, version: &str) -> Sbom {
+        crate::parse_sbom(
+            format!(
+                r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{{"name":"libssl3",
+                "purl":"pkg:deb/ubuntu/libssl3@{version}?arch=amd64&upstream=openssl&distro={distro}"}}]}}"#
+            )
+            .as_bytes(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn ubuntu_releases_and_pro_streams() {
+        let (db, issues) = Database::from_json_documents([("u.json", UBUNTU)]);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].message.contains("needs `ecosystem` and `name`"));
+        assert_eq!((issues[0].line, issues[0].column), (Some(6), Some(21)));
+
+        let r = match_sbom(&db, &ubuntu_pkg("ubuntu-22.04", "3.0.2-0ubuntu1.10"));
+        assert_eq!(r.findings.len(), 1);
+        let f = &r.findings[0];
+        assert_eq!(f.ecosystem, "Ubuntu:22.04:LTS");
+        assert_eq!(f.fixed_version.as_deref(), Some("3.0.2-0ubuntu1.15"));
+        assert_eq!(f.severity, Severity::Medium);
+        assert_eq!(f.source_package.as_deref(), Some("openssl"));
+
+        // Fixed version installed.
+        assert!(
+            match_sbom(&db, &ubuntu_pkg("ubuntu-22.04", "3.0.2-0ubuntu1.15"))
+                .findings
+                .is_empty()
+        );
+        // The Pro stream does not apply to a plain 18.04 image.
+        assert!(
+            match_sbom(
+                &db,
+                &ubuntu_pkg("ubuntu-18.04", "1.1.1-1ubuntu2.1~18.04.20")
+            )
+            .findings
+            .is_empty()
+        );
+    }
+
     /// The examples of the OSV schema documentation.
     #[test]
     fn osv_schema_examples() {

@@ -172,8 +172,9 @@ struct RawAdvisory {
 
 #[derive(Deserialize, Clone)]
 struct RawSeverity {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     kind: String,
+    #[serde(default)]
     score: String,
 }
 
@@ -195,7 +196,9 @@ struct RawAffected {
 
 #[derive(Deserialize)]
 struct RawPackage {
+    #[serde(default)]
     ecosystem: String,
+    #[serde(default)]
     name: String,
 }
 
@@ -238,20 +241,22 @@ pub(crate) fn is_distro(base: &str) -> bool {
     matches!(base, "Debian" | "Ubuntu" | "Alpine")
 }
 
-/// Split `Debian:12` / `Alpine:v3.18` / `Ubuntu:22.04:LTS` / `Ubuntu:Pro:18.04:LTS`.
+/// Split `Debian:12` / `Alpine:v3.18` / `Ubuntu:22.04:LTS` into base and
+/// release. The release keeps every qualifier but a trailing `:LTS`, so
+/// `Ubuntu:Pro:18.04:LTS` (an Ubuntu Pro stream) is release `Pro:18.04`
+/// and never matches a plain `ubuntu-18.04` package.
 pub(crate) fn split_ecosystem(eco: &str) -> (String, Option<String>) {
-    let mut parts = eco.split(':');
-    let base = canonical_base(parts.next().unwrap_or_default().trim());
+    let (base, rest) = match eco.split_once(':') {
+        Some((b, r)) => (b, Some(r)),
+        None => (eco, None),
+    };
+    let base = canonical_base(base.trim());
     if !is_distro(&base) {
         return (base, None);
     }
-    let release = parts
-        .find(|p| {
-            p.starts_with(|c: char| c.is_ascii_digit())
-                || p.starts_with('v')
-                || *p == "edge"
-                || *p == "sid"
-        })
+    let release = rest
+        .map(|r| r.strip_suffix(":LTS").unwrap_or(r).trim())
+        .filter(|r| !r.is_empty())
         .map(str::to_string);
     (base, release)
 }
@@ -348,6 +353,18 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
         let Some(pkg) = a.package else {
             continue; // GIT-only entries without a package cannot match an SBOM.
         };
+        if pkg.ecosystem.trim().is_empty() || pkg.name.trim().is_empty() {
+            issues.push(issue(
+                path,
+                text,
+                &[Seg::Key("affected"), Seg::Index(ai), Seg::Key("package")],
+                format!(
+                    "{}: affected[{ai}].package needs `ecosystem` and `name`; entry ignored",
+                    raw.id
+                ),
+            ));
+            continue;
+        }
         let (base, release) = split_ecosystem(&pkg.ecosystem);
         let scheme = Scheme::for_ecosystem(&base);
         let own = a
@@ -749,8 +766,13 @@ mod tests {
         );
         assert_eq!(
             split_ecosystem("Ubuntu:Pro:18.04:LTS"),
-            ("Ubuntu".into(), Some("18.04".into()))
+            ("Ubuntu".into(), Some("Pro:18.04".into()))
         );
+        assert_eq!(
+            split_ecosystem("Ubuntu:24.10"),
+            ("Ubuntu".into(), Some("24.10".into()))
+        );
+        assert_eq!(split_ecosystem("Debian:"), ("Debian".into(), None));
         assert_eq!(
             split_ecosystem("Maven:https://maven.google.com"),
             ("Maven".into(), None)

@@ -365,6 +365,21 @@ async fn tls_registry_needs_the_ca() {
         .await
         .unwrap();
     assert_eq!(layer, image.layers[0].bytes);
+
+    // skopeo verifies the same chain with the CA (as a --cert-dir *.crt) and sees our digest.
+    if external_tool_required("skopeo") {
+        let certs = tempfile::tempdir().unwrap();
+        std::fs::write(certs.path().join("ca.crt"), reg.ca_pem().unwrap()).unwrap();
+        let out = skopeo(&[
+            "inspect",
+            "--no-tags",
+            "--cert-dir",
+            &certs.path().display().to_string(),
+            &format!("docker://{}/secure/app:v1", reg.addr()),
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["Digest"].as_str().unwrap(), d.to_string());
+    }
 }
 
 #[test]

@@ -247,6 +247,18 @@ fn minimal_documents() {
         sbom.packages[2].source_version.as_deref(),
         Some("1:4.13+dfsg1-1")
     );
+    // Without a distro qualifier, the operating-system component gives the release.
+    let sbom = parse_sbom(
+        br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+        {"type":"operating-system","name":"debian","version":"12.5"},
+        {"type":"library","name":"bash","purl":"pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64"},
+        {"type":"library","name":"musl","purl":"pkg:apk/alpine/musl@1.2.4-r2"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(sbom.packages[0].distro.as_deref(), Some("Debian:12"));
+    assert_eq!(sbom.packages[0].version, "5.2.15-2+b2");
+    // ...but only for packages of that distribution.
+    assert_eq!(sbom.packages[1].distro, None);
     // A malformed purl is kept as text but gives no ecosystem.
     let sbom = parse_sbom(br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"name":"x","purl":"nonsense"}]}"#).unwrap();
     assert_eq!(sbom.packages[0].ecosystem, None);

@@ -545,7 +545,17 @@ struct SourceInfo {
 
 /// The OSV base ecosystem for a purl type (and namespace, for OS packages).
 fn ecosystem_of(p: &Purl) -> Option<&'static str> {
-    let ns = p.namespace.as_deref().map(str::to_ascii_lowercase);
+    // The namespace names the distribution; without one, the `distro`
+    // qualifier's prefix (`debian-12`) may.
+    let ns = p
+        .namespace
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .or_else(|| {
+            p.qualifier("distro")
+                .and_then(|d| d.split('-').next())
+                .map(str::to_ascii_lowercase)
+        });
     Some(match p.ty.as_str() {
         "deb" => match ns.as_deref() {
             Some("debian") => "Debian",

@@ -426,3 +426,21 @@ fn report_serialises_to_json() {
     assert_eq!(v["findings"][0]["advisory_id"], "ALPINE-CVE-2022-48174");
     assert_eq!(v["packages_scanned"], 4);
 }
+
+#[test]
+fn database_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Database>();
+    assert_send_sync::<MatchReport>();
+    let db = std::sync::Arc::new(db());
+    let sbom =
+        std::sync::Arc::new(load_sbom(&fixtures().join("sbom/trivy-alpine-cdx-1.5.json")).unwrap());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (db, sbom) = (db.clone(), sbom.clone());
+            std::thread::spawn(move || match_sbom(&db, &sbom))
+        })
+        .collect();
+    let reports: Vec<MatchReport> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(reports.windows(2).all(|w| w[0] == w[1]));
+}

@@ -259,6 +259,15 @@ fn minimal_documents() {
     assert_eq!(sbom.packages[0].version, "5.2.15-2+b2");
     // ...but only for packages of that distribution.
     assert_eq!(sbom.packages[1].distro, None);
+    // A deb purl without namespace: the distro qualifier names the distribution.
+    let sbom = parse_sbom(
+        br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+        {"name":"bash","purl":"pkg:deb/bash@5.2.15-2?distro=debian-12"},
+        {"name":"bash","purl":"pkg:deb/bash@5.2.15-2"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(sbom.packages[0].distro.as_deref(), Some("Debian:12"));
+    assert_eq!(sbom.packages[1].ecosystem, None);
     // A malformed purl is kept as text but gives no ecosystem.
     let sbom = parse_sbom(br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"name":"x","purl":"nonsense"}]}"#).unwrap();
     assert_eq!(sbom.packages[0].ecosystem, None);

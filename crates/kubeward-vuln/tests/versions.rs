@@ -261,6 +261,25 @@ proptest! {
         check_total_order(Scheme::Maven, &a, &b, &c)?;
     }
 
+    /// A truncated SBOM or advisory is a located error, never a panic.
+    #[test]
+    fn truncated_documents_are_located_errors(cut in 0usize..4000) {
+        let sbom = fixture("sbom/syft-debian-cdx-1.6.json");
+        let cut_sbom = &sbom.as_bytes()[..cut.min(sbom.len() - 1)];
+        if let Err(e) = kubeward_vuln::parse_sbom(cut_sbom) {
+            if !cut_sbom.iter().all(u8::is_ascii_whitespace) {
+                prop_assert!(e.line().is_some(), "{}", e);
+            }
+        }
+        let adv = fixture("osv-db/pypi/PYSEC-unknown-fields.json");
+        let cut_adv = String::from_utf8_lossy(&adv.as_bytes()[..cut.min(adv.len() - 1)]).into_owned();
+        let (db, issues) = kubeward_vuln::Database::from_json_documents([("cut.json", cut_adv.as_str())]);
+        prop_assert_eq!(db.advisory_count() + issues.len(), 1);
+        if let Some(i) = issues.first() {
+            prop_assert!(i.message.starts_with("invalid OSV JSON"), "{}", i);
+        }
+    }
+
     /// Arbitrary input never panics any comparator or parser.
     #[test]
     fn arbitrary_input_never_panics(a in ".{0,24}", b in ".{0,24}") {

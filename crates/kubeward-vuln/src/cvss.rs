@@ -28,9 +28,6 @@ pub enum CvssError {
         /// What is wrong.
         reason: String,
     },
-    /// A CVSS version this crate does not score.
-    #[error("CVSS version {0} is not scored")]
-    Unsupported(String),
 }
 
 /// The CVSS version of a vector.

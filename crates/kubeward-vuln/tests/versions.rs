@@ -266,10 +266,10 @@ proptest! {
     fn truncated_documents_are_located_errors(cut in 0usize..4000) {
         let sbom = fixture("sbom/syft-debian-cdx-1.6.json");
         let cut_sbom = &sbom.as_bytes()[..cut.min(sbom.len() - 1)];
-        if let Err(e) = kubeward_vuln::parse_sbom(cut_sbom) {
-            if !cut_sbom.iter().all(u8::is_ascii_whitespace) {
-                prop_assert!(e.line().is_some(), "{}", e);
-            }
+        if let Err(e) = kubeward_vuln::parse_sbom(cut_sbom)
+            && !cut_sbom.iter().all(u8::is_ascii_whitespace)
+        {
+            prop_assert!(e.line().is_some(), "{}", e);
         }
         let adv = fixture("osv-db/pypi/PYSEC-unknown-fields.json");
         let cut_adv = String::from_utf8_lossy(&adv.as_bytes()[..cut.min(adv.len() - 1)]).into_owned();

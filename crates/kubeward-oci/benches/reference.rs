@@ -24,3 +24,24 @@ fn sha256_1mib(b: divan::Bencher) {
     b.counter(divan::counter::BytesCount::new(data.len()))
         .bench(|| kubeward_oci::Digest::sha256_of(divan::black_box(&data)));
 }
+
+/// One `resolve` (HEAD over a fresh loopback connection) against a real `docker-registry`;
+/// skipped when the registry is not installed.
+#[divan::bench(sample_count = 50)]
+fn resolve_local_registry(b: divan::Bencher) {
+    use kubeward_oci::test_support::{TestRegistry, tool_on_path};
+    if !tool_on_path(kubeward_oci::test_support::REGISTRY_BIN) {
+        eprintln!("SKIP: docker-registry not installed");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let reg = TestRegistry::start().unwrap();
+    let client = kubeward_oci::RegistryClient::new(reg.client_options()).unwrap();
+    let r = reg.reference("bench/app:v1").unwrap();
+    let image = kubeward_oci::oci_layout::Image::hello("bench");
+    rt.block_on(image.push(&client, &r)).unwrap();
+    b.bench_local(|| rt.block_on(client.resolve(&r)).unwrap());
+}

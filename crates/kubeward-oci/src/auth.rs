@@ -31,6 +31,20 @@ pub enum Credentials {
     DockerConfig(PathBuf),
 }
 
+impl Credentials {
+    /// The Docker CLI's default config file: `$DOCKER_CONFIG/config.json`, else
+    /// `$HOME/.docker/config.json`; anonymous when neither variable is set.
+    pub fn docker_default() -> Credentials {
+        let dir = std::env::var_os("DOCKER_CONFIG")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")));
+        match dir {
+            Some(d) => Credentials::DockerConfig(d.join("config.json")),
+            None => Credentials::Anonymous,
+        }
+    }
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -243,6 +257,9 @@ fn parse_quoted(s: &str) -> (String, &str) {
     (value, "")
 }
 
+/// Bound on the number of cached tokens.
+const MAX_CACHED_TOKENS: usize = 1024;
+
 /// A cached bearer token.
 #[derive(Clone)]
 struct CachedToken {
@@ -266,6 +283,15 @@ impl TokenCache {
 
     pub fn put(&self, registry: &str, scope: &str, token: &str, lifetime: Duration) {
         let mut map = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        // A long-lived client (the admission webhook) sees many repositories: drop expired
+        // tokens, and everything if that is not enough, so the cache stays bounded.
+        if map.len() >= MAX_CACHED_TOKENS {
+            let now = Instant::now();
+            map.retain(|_, t| t.expires > now);
+            if map.len() >= MAX_CACHED_TOKENS {
+                map.clear();
+            }
+        }
         map.insert(
             (registry.to_owned(), scope.to_owned()),
             CachedToken {
@@ -377,6 +403,22 @@ mod tests {
             password: "hunter2".into(),
         };
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn token_cache_expires_and_stays_bounded() {
+        let c = TokenCache::default();
+        c.put("r", "s", "t", Duration::from_secs(60));
+        assert_eq!(c.get("r", "s").as_deref(), Some("t"));
+        assert_eq!(c.get("r", "other"), None);
+        c.put("r", "gone", "t", Duration::ZERO);
+        assert_eq!(c.get("r", "gone"), None);
+        for i in 0..3000 {
+            c.put("r", &format!("scope{i}"), "t", Duration::from_secs(60));
+        }
+        let len = c.tokens.lock().unwrap().len();
+        assert!(len <= MAX_CACHED_TOKENS, "{len}");
+        assert_eq!(c.get("r", "scope2999").as_deref(), Some("t"));
     }
 
     #[test]

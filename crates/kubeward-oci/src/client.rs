@@ -23,6 +23,9 @@ use crate::transport::{BodyMode, Response, Scheme, Transport, Url};
 
 /// The `Docker-Content-Digest` response header.
 const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
+/// scheme, lowercased host, port: where credentials may be sent.
+type Origin = (Scheme, String, u16);
+
 /// Token endpoint answers are read up to this size.
 const TOKEN_BODY_LIMIT: usize = 1024 * 1024;
 
@@ -34,7 +37,9 @@ pub struct ClientOptions {
     /// Extra trust roots (PEM, one or more certificates each), in addition to the system bundle
     /// (when found) and the webpki (Mozilla) roots.
     pub ca_pem: Vec<Vec<u8>>,
-    /// Deadline per request, covering connect, TLS, headers and body (default 10 s).
+    /// Deadline per HTTP request, covering connect, TLS, headers and body (default 10 s). An
+    /// operation can make several requests (a 401 challenge, a token fetch, redirects, the
+    /// HEAD-then-GET fallback of `resolve`), each with this deadline.
     pub request_timeout: Duration,
     /// Redirects followed for GET/HEAD (default 5); more, or a loop, is an error.
     pub max_redirects: usize,
@@ -468,11 +473,21 @@ impl RegistryClient {
                 Access::Push => "pull,push",
             }
         );
+        // Credentials go to the registry's API origin only (not to upload locations or blob
+        // storage on other hosts).
+        let auth_origin = self.api_url(r, "/")?.origin();
         let mut auth = self.cached_auth(registry, &scope);
         let mut retried = false;
         loop {
             let resp = self
-                .follow(&method, &url, &headers, body.clone(), mode, auth.as_ref())
+                .follow(
+                    &method,
+                    &url,
+                    &headers,
+                    body.clone(),
+                    mode,
+                    auth.as_ref().map(|a| (a, &auth_origin)),
+                )
                 .await?;
             if resp.status != StatusCode::UNAUTHORIZED {
                 return Ok(resp);
@@ -544,20 +559,24 @@ impl RegistryClient {
                 realm_url.path_and_query =
                     format!("{}{sep}{}", realm_url.path_and_query, query.join("&"));
             }
-            let mut headers = HeaderMap::new();
-            if let Some(v) = creds.and_then(|c| sensitive(&c.header_value())) {
-                headers.insert(AUTHORIZATION, v);
-            }
+            // Basic credentials travel to the realm only over HTTPS, or over HTTP when the
+            // registry itself was declared insecure.
+            let creds_ok =
+                realm_url.scheme == Scheme::Https || self.scheme_for(registry) == Scheme::Http;
+            let basic = creds
+                .filter(|_| creds_ok)
+                .and_then(|c| sensitive(&c.header_value()));
+            let realm_origin = realm_url.origin();
             let resp = self
                 .follow(
                     &Method::GET,
                     &realm_url,
-                    &headers,
+                    &HeaderMap::new(),
                     None,
                     BodyMode::Read {
                         limit: TOKEN_BODY_LIMIT,
                     },
-                    headers.get(AUTHORIZATION),
+                    basic.as_ref().map(|b| (b, &realm_origin)),
                 )
                 .await?;
             if resp.status == StatusCode::UNAUTHORIZED || resp.status == StatusCode::FORBIDDEN {
@@ -603,9 +622,8 @@ impl RegistryClient {
         headers: &HeaderMap,
         body: Option<Bytes>,
         mode: BodyMode,
-        auth: Option<&HeaderValue>,
+        auth: Option<(&HeaderValue, &Origin)>,
     ) -> Result<Response, OciError> {
-        let origin = url.origin();
         let mut current = url.clone();
         let mut method = method.clone();
         let mut visited: HashSet<String> = HashSet::new();
@@ -613,14 +631,9 @@ impl RegistryClient {
         let mut redirects = 0usize;
         loop {
             let mut h = headers.clone();
-            if let Some(a) = auth {
-                if current.origin() == origin {
-                    h.insert(AUTHORIZATION, a.clone());
-                } else {
-                    h.remove(AUTHORIZATION);
-                }
-            } else if current.origin() != origin {
-                h.remove(AUTHORIZATION);
+            h.remove(AUTHORIZATION);
+            if let Some((value, _)) = auth.filter(|(_, o)| current.origin() == **o) {
+                h.insert(AUTHORIZATION, value.clone());
             }
             let resp = self
                 .inner

@@ -66,37 +66,32 @@ fn remote_name() -> String {
     format!("{PATH_COMPONENT}(?:/{PATH_COMPONENT})*")
 }
 
-/// Compiles a pattern built from the constant grammar above; the grammar is fixed and tested,
-/// so a failure is impossible in practice and falls back to a regex that matches nothing.
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|_| never_matching())
+/// Compiles a pattern built from the constant grammar above. The grammar is fixed and tested, so
+/// `None` cannot happen in practice; callers treat it as "does not match".
+fn compile(pattern: &str) -> Option<Regex> {
+    Regex::new(pattern).ok()
 }
 
-fn never_matching() -> Regex {
-    // `[^\s\S]` matches no character at all; it always compiles.
-    Regex::new(r"[^\s\S]").unwrap_or_else(|_| never_matching())
-}
-
-static REFERENCE_RE: LazyLock<Regex> = LazyLock::new(|| {
+static REFERENCE_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
         "^((?:{}/)?{})(?::({TAG}))?(?:@({DIGEST}))?$",
         domain_and_port(),
         remote_name()
     ))
 });
-static NAME_RE: LazyLock<Regex> = LazyLock::new(|| {
+static NAME_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
         "^(?:({})/)?({})$",
         domain_and_port(),
         remote_name()
     ))
 });
-static TAG_RE: LazyLock<Regex> = LazyLock::new(|| compile(&format!("^{TAG}$")));
-static IDENTIFIER_RE: LazyLock<Regex> = LazyLock::new(|| compile("^[a-f0-9]{64}$"));
+static TAG_RE: LazyLock<Option<Regex>> = LazyLock::new(|| compile(&format!("^{TAG}$")));
+static IDENTIFIER_RE: LazyLock<Option<Regex>> = LazyLock::new(|| compile("^[a-f0-9]{64}$"));
 
 /// Whether `tag` is a valid tag (`[\w][\w.-]{0,127}`, ASCII word characters).
 pub fn is_valid_tag(tag: &str) -> bool {
-    TAG_RE.is_match(tag)
+    TAG_RE.as_ref().is_some_and(|re| re.is_match(tag))
 }
 
 /// A fully qualified image reference: registry, repository, and a tag and/or a digest.
@@ -126,7 +121,7 @@ impl Reference {
         if s.is_empty() {
             return Err(ReferenceError::NameEmpty);
         }
-        if IDENTIFIER_RE.is_match(s) {
+        if IDENTIFIER_RE.as_ref().is_some_and(|re| re.is_match(s)) {
             return Err(ReferenceError::IdentifierNotAllowed(s.to_owned()));
         }
         let (domain, remainder) = split_docker_domain(s);
@@ -135,15 +130,18 @@ impl Reference {
             return Err(ReferenceError::NameContainsUppercase(remote.to_owned()));
         }
         let full = format!("{domain}/{remainder}");
-        let Some(caps) = REFERENCE_RE.captures(&full) else {
+        let reference_re = REFERENCE_RE
+            .as_ref()
+            .ok_or_else(|| ReferenceError::InvalidFormat(s.to_owned()))?;
+        let Some(caps) = reference_re.captures(&full) else {
             let lower = full.to_lowercase();
-            if lower != full && REFERENCE_RE.is_match(&lower) {
+            if lower != full && reference_re.is_match(&lower) {
                 return Err(ReferenceError::NameContainsUppercase(s.to_owned()));
             }
             return Err(ReferenceError::InvalidFormat(s.to_owned()));
         };
         let name = caps.get(1).map(|m| m.as_str()).unwrap_or_default();
-        let (registry, repository) = match NAME_RE.captures(name) {
+        let (registry, repository) = match NAME_RE.as_ref().and_then(|re| re.captures(name)) {
             Some(n) => (
                 n.get(1).map(|m| m.as_str()).unwrap_or_default(),
                 n.get(2).map(|m| m.as_str()).unwrap_or_default(),
@@ -177,7 +175,7 @@ impl Reference {
         &self.registry
     }
 
-    /// The host[:port] that serves the registry API: `registry-1.docker.io` for Docker Hub,
+    /// The `host[:port]` that serves the registry API: `registry-1.docker.io` for Docker Hub,
     /// the registry itself otherwise.
     pub fn api_host(&self) -> &str {
         if self.registry == DOCKER_HUB {
@@ -292,6 +290,14 @@ fn split_docker_domain(name: &str) -> (&str, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grammar_compiles() {
+        assert!(REFERENCE_RE.is_some());
+        assert!(NAME_RE.is_some());
+        assert!(TAG_RE.is_some());
+        assert!(IDENTIFIER_RE.is_some());
+    }
 
     #[test]
     fn basic_forms() {

@@ -66,12 +66,22 @@ impl std::fmt::Debug for TestRegistry {
 impl TestRegistry {
     /// Starts a plain-HTTP registry on a free loopback port.
     pub fn start() -> Result<TestRegistry, TestRegistryError> {
-        Self::start_inner(false)
+        Self::start_with_config(false, "")
     }
 
     /// Starts an HTTPS registry with a fresh CA (see [`TestRegistry::ca_pem`]).
     pub fn start_tls() -> Result<TestRegistry, TestRegistryError> {
-        Self::start_inner(true)
+        Self::start_with_config(true, "")
+    }
+
+    /// Starts a registry (HTTPS when `tls`) with `extra_yaml` appended to the generated config as
+    /// top-level keys, e.g. an `auth:` section (`auth: {token: {realm, service, issuer,
+    /// rootcertbundle}}`). Readiness accepts `/v2/` answering 200 or 401.
+    pub fn start_with_config(
+        tls: bool,
+        extra_yaml: &str,
+    ) -> Result<TestRegistry, TestRegistryError> {
+        Self::start_inner(tls, extra_yaml)
     }
 
     /// `127.0.0.1:<port>`.
@@ -104,7 +114,7 @@ impl TestRegistry {
         Reference::parse(&format!("{}/{repo_and_tag}", self.addr))
     }
 
-    fn start_inner(tls: bool) -> Result<TestRegistry, TestRegistryError> {
+    fn start_inner(tls: bool, extra_yaml: &str) -> Result<TestRegistry, TestRegistryError> {
         let bin = std::env::var("KUBEWARD_REGISTRY_BIN").unwrap_or_else(|_| REGISTRY_BIN.into());
         if !tool_on_path(&bin) {
             return Err(TestRegistryError::NotInstalled(bin));
@@ -122,7 +132,14 @@ impl TestRegistry {
             let port = free_port()?;
             let addr = format!("127.0.0.1:{port}");
             let config = dir.path().join("config.yml");
-            std::fs::write(&config, config_yaml(dir.path(), &addr, tls))?;
+            let mut yaml = config_yaml(dir.path(), &addr, tls);
+            if !extra_yaml.is_empty() {
+                yaml.push_str(extra_yaml);
+                if !extra_yaml.ends_with('\n') {
+                    yaml.push('\n');
+                }
+            }
+            std::fs::write(&config, yaml)?;
             let log_path = dir.path().join("registry.log");
             let log = File::create(&log_path)?;
             let child = Command::new(&bin)
@@ -175,7 +192,9 @@ fn wait_ready(child: &mut Child, addr_s: &str, log: &Path, tls: bool) -> Result<
                 let mut buf = [0u8; 64];
                 if let Ok(n) = s.read(&mut buf) {
                     let head = String::from_utf8_lossy(buf.get(..n).unwrap_or_default());
-                    if head.starts_with("HTTP/1.") && head.contains(" 200") {
+                    if head.starts_with("HTTP/1.")
+                        && (head.contains(" 200") || head.contains(" 401"))
+                    {
                         return Ok(());
                     }
                 }

@@ -29,7 +29,7 @@ pub(crate) enum Scheme {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Url {
     pub scheme: Scheme,
-    /// host[:port] exactly as written (IPv6 in brackets).
+    /// `host[:port]` exactly as written (IPv6 in brackets).
     pub authority: String,
     /// Host without brackets.
     pub host: String,

@@ -663,3 +663,49 @@ fn bad_ca_pem_is_invalid_config() {
         Err(OciError::InvalidConfig { .. })
     ));
 }
+
+#[tokio::test]
+async fn ipv6_registry_host() {
+    let Ok(listener) = TcpListener::bind("[::1]:0").await else {
+        eprintln!("SKIP: no IPv6 loopback");
+        return;
+    };
+    let addr = listener.local_addr().unwrap();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen2 = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 4096];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            seen2
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&buf[..n]).to_string());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                MANIFEST.len()
+            );
+            let _ = s.write_all(head.as_bytes()).await;
+            let _ = s.write_all(MANIFEST).await;
+        }
+    });
+    let r = Reference::parse(&format!("[::1]:{}/team/app:v1", addr.port())).unwrap();
+    assert_eq!(r.registry(), format!("[::1]:{}", addr.port()));
+    let client = RegistryClient::new(ClientOptions {
+        insecure_registries: vec![r.registry().to_owned()],
+        ..ClientOptions::default()
+    })
+    .unwrap();
+    let m = client.fetch_manifest(&r).await.unwrap().unwrap();
+    assert_eq!(m.digest, Digest::sha256_of(MANIFEST));
+    let req = seen.lock().unwrap()[0].clone();
+    assert!(
+        req.starts_with("GET /v2/team/app/manifests/v1 HTTP/1.1\r\n"),
+        "{req}"
+    );
+    assert!(
+        req.to_lowercase()
+            .contains(&format!("host: [::1]:{}\r\n", addr.port())),
+        "{req}"
+    );
+}

@@ -365,6 +365,21 @@ async fn tls_registry_needs_the_ca() {
         .await
         .unwrap();
     assert_eq!(layer, image.layers[0].bytes);
+
+    // skopeo verifies the same chain with the CA (as a --cert-dir *.crt) and sees our digest.
+    if external_tool_required("skopeo") {
+        let certs = tempfile::tempdir().unwrap();
+        std::fs::write(certs.path().join("ca.crt"), reg.ca_pem().unwrap()).unwrap();
+        let out = skopeo(&[
+            "inspect",
+            "--no-tags",
+            "--cert-dir",
+            &certs.path().display().to_string(),
+            &format!("docker://{}/secure/app:v1", reg.addr()),
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["Digest"].as_str().unwrap(), d.to_string());
+    }
 }
 
 #[test]
@@ -379,4 +394,50 @@ fn registry_is_killed_on_drop() {
     drop(reg);
     assert!(std::net::TcpStream::connect(&addr).is_err());
     assert!(!dir.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_refusals_carry_error_codes() {
+    if !tools(&["docker-registry"]) {
+        return;
+    }
+    let reg = TestRegistry::start().unwrap();
+    let client = RegistryClient::new(reg.client_options()).unwrap();
+    let r = reg.reference("demo/refused:v1").unwrap();
+
+    // A manifest whose blobs were never pushed.
+    let image = Image::hello("blobs missing");
+    let err = client
+        .push_manifest(&r, OCI_MANIFEST, &image.manifest.bytes)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OciError::Http { status: 400, code: Some(c), .. } if c == "MANIFEST_BLOB_UNKNOWN"),
+        "{err:?}"
+    );
+    assert!(!err.is_registry_unavailable());
+
+    // Not JSON at all.
+    let err = client
+        .push_manifest(&r, OCI_MANIFEST, b"not json")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OciError::Http { status: 400, code: Some(c), .. } if c == "MANIFEST_INVALID"),
+        "{err:?}"
+    );
+
+    // By digest, with bytes that do not hash to it: refused locally, before any request.
+    let pinned = r.with_digest(Digest::sha256_of(b"other"));
+    let err = client
+        .push_manifest(&pinned, OCI_MANIFEST, &image.manifest.bytes)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OciError::DigestMismatch { .. }), "{err:?}");
+
+    // Invalid repository name on the wire is impossible (references are validated), but an
+    // uppercase tag is fine and round-trips.
+    let tagged = r.try_with_tag("V1.0_RC").unwrap();
+    let d = image.push(&client, &tagged).await.unwrap();
+    assert_eq!(client.resolve(&tagged).await.unwrap(), d);
 }

@@ -4,10 +4,9 @@
 //!   7.1), with the v3.1 `Roundup` defined in Appendix A (integer arithmetic
 //!   to avoid floating-point artefacts) and the v3.0 plain round-up.
 //! * v2: the base equation of the CVSS v2 guide (section 3.2.1).
-//! * v4.0 is **not** scored: its base score needs the MacroVector lookup
-//!   table of the specification; [`base_score`] returns
-//!   [`CvssError::Unsupported`] and callers fall back to the advisory's
-//!   qualitative severity.
+//! * v4.0: delegated to RustSec's `cvss` crate, which carries the FIRST
+//!   reference calculator's MacroVector tables, interpolation and rounding
+//!   (tested upstream against the Red Hat reference vectors).
 //!
 //! ```
 //! use kubeward_vuln::cvss;
@@ -29,9 +28,6 @@ pub enum CvssError {
         /// What is wrong.
         reason: String,
     },
-    /// A CVSS version this crate does not score (4.0).
-    #[error("CVSS version {0} is not scored")]
-    Unsupported(String),
 }
 
 /// The CVSS version of a vector.
@@ -128,17 +124,25 @@ fn bad(vector: &str, key: &str, val: &str) -> CvssError {
     invalid(vector, format!("invalid value `{val}` for metric `{key}`"))
 }
 
-/// Compute the base score of a CVSS v2, v3.0 or v3.1 vector.
+/// Compute the base score of a CVSS v2, v3.0, v3.1 or v4.0 vector.
 ///
 /// # Errors
-/// [`CvssError::Invalid`] for malformed vectors, [`CvssError::Unsupported`] for v4.0.
+/// [`CvssError::Invalid`] for malformed vectors.
 pub fn base_score(vector: &str) -> Result<f64, CvssError> {
     match version_of(vector)? {
         CvssVersion::V2 => v2(vector),
         CvssVersion::V30 => v3(vector, false),
         CvssVersion::V31 => v3(vector, true),
-        CvssVersion::V40 => Err(CvssError::Unsupported("4.0".to_string())),
+        CvssVersion::V40 => v4(vector),
     }
+}
+
+fn v4(vector: &str) -> Result<f64, CvssError> {
+    let v: cvss::v4::Vector = vector
+        .trim()
+        .parse()
+        .map_err(|e: cvss::Error| invalid(vector, e.to_string()))?;
+    Ok(v.score().value())
 }
 
 /// CVSS v3.1 `Roundup` (Appendix A): the smallest number with one decimal
@@ -286,8 +290,14 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(base_score(v).unwrap(), want, "{v}");
         }
-        assert_eq!(base_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap(), 9.8);
-        assert_eq!(base_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N").unwrap(), 6.1);
+        assert_eq!(
+            base_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap(),
+            9.8
+        );
+        assert_eq!(
+            base_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N").unwrap(),
+            6.1
+        );
         // Temporal/environmental metrics are tolerated and do not change the base score.
         assert_eq!(
             base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H/E:H/RL:O/RC:C").unwrap(),
@@ -313,12 +323,38 @@ mod tests {
         }
     }
 
+    /// FIRST calculator examples.
+    #[test]
+    fn v4_examples() {
+        let cases = [
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                9.3,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
+                10.0,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                8.7,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N",
+                0.0,
+            ),
+        ];
+        for (v, want) in cases {
+            assert_eq!(base_score(v).unwrap(), want, "{v}");
+        }
+    }
+
     #[test]
     fn errors_and_ratings() {
-        assert!(matches!(
-            base_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:H/UI:N/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N"),
-            Err(CvssError::Unsupported(_))
-        ));
+        assert!(base_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:H/UI:N/VC:L/VI:L/VA:N/SC:N").is_err());
+        assert!(
+            base_score("CVSS:4.0/AV:Q/AC:L/AT:N/PR:H/UI:N/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N").is_err()
+        );
         assert!(base_score("CVSS:3.1/AV:N/AC:L").is_err());
         assert!(base_score("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").is_err());
         assert!(base_score("CVSS:3.1/AV:N/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").is_err());

@@ -115,8 +115,14 @@ pub(crate) fn locate(text: &[u8], path: &[Seg<'_>]) -> Option<(usize, usize)> {
     s.ws();
     let before = text.get(..s.i)?;
     let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(before.get(line_start..)?).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(before.get(line_start..)?)
+        .chars()
+        .count()
+        + 1;
     Some((line, col))
 }
 

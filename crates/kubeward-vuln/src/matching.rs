@@ -125,10 +125,14 @@ fn in_range(range: &Range, v: &str) -> Option<Option<String>> {
     if !vulnerable {
         return None;
     }
-    let fixed = range.events.iter().skip(opened_at + 1).find_map(|e| match e {
-        Event::Fixed(f) => Some(f.clone()),
-        _ => None,
-    });
+    let fixed = range
+        .events
+        .iter()
+        .skip(opened_at + 1)
+        .find_map(|e| match e {
+            Event::Fixed(f) => Some(f.clone()),
+            _ => None,
+        });
     Some(fixed)
 }
 
@@ -168,7 +172,9 @@ pub fn match_sbom(db: &Database, sbom: &Sbom) -> MatchReport {
             continue;
         };
         let Some(scheme) = Scheme::for_ecosystem(eco) else {
-            unmatched.push(unsupported(format!("no exact version ordering for ecosystem `{eco}`")));
+            unmatched.push(unsupported(format!(
+                "no exact version ordering for ecosystem `{eco}`"
+            )));
             continue;
         };
         let (lookup_name, version, via_source) = lookup_key(pkg, eco);
@@ -192,7 +198,12 @@ pub fn match_sbom(db: &Database, sbom: &Sbom) -> MatchReport {
             let Some(fixed) = affected_by(aff, scheme, &version) else {
                 continue;
             };
-            let key = (pkg.name.clone(), pkg.version.clone(), pkg.purl.clone(), adv.id.clone());
+            let key = (
+                pkg.name.clone(),
+                pkg.version.clone(),
+                pkg.purl.clone(),
+                adv.id.clone(),
+            );
             if !seen.insert(key) {
                 continue; // same package + advisory once
             }
@@ -236,11 +247,16 @@ fn lookup_key(pkg: &Package, eco: &str) -> (String, String, bool) {
     if is_distro(eco)
         && let Some(src) = pkg.source_name.as_deref().filter(|s| *s != pkg.name)
     {
-        let v = pkg.source_version.clone().unwrap_or_else(|| pkg.version.clone());
+        let v = pkg
+            .source_version
+            .clone()
+            .unwrap_or_else(|| pkg.version.clone());
         return (src.to_string(), v, true);
     }
     let v = if is_distro(eco) {
-        pkg.source_version.clone().unwrap_or_else(|| pkg.version.clone())
+        pkg.source_version
+            .clone()
+            .unwrap_or_else(|| pkg.version.clone())
     } else {
         pkg.version.clone()
     };
@@ -268,6 +284,57 @@ mod tests {
         }
     }
 
+    const UBUNTU: &str = r#"{"id": "UBUNTU-CVE-2024-0001", "affected": [
+        {"package": {"ecosystem": "Ubuntu:22.04:LTS", "name": "openssl"},
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.2-0ubuntu1.15"}]}]},
+        {"package": {"ecosystem": "Ubuntu:Pro:18.04:LTS", "name": "openssl"},
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1.1-1ubuntu2.1~18.04.99"}]}]},
+        {"package": {"ecosystem": "Ubuntu", "name": ""}}],
+      "severity": [{"type": "Ubuntu", "score": "medium"}]}"#;
+
+    fn ubuntu_pkg(distro: &str, version: &str) -> Sbom {
+        crate::parse_sbom(
+            format!(
+                r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{{"name":"libssl3",
+                "purl":"pkg:deb/ubuntu/libssl3@{version}?arch=amd64&upstream=openssl&distro={distro}"}}]}}"#
+            )
+            .as_bytes(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn ubuntu_releases_and_pro_streams() {
+        let (db, issues) = Database::from_json_documents([("u.json", UBUNTU)]);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].message.contains("needs `ecosystem` and `name`"));
+        assert_eq!((issues[0].line, issues[0].column), (Some(6), Some(21)));
+
+        let r = match_sbom(&db, &ubuntu_pkg("ubuntu-22.04", "3.0.2-0ubuntu1.10"));
+        assert_eq!(r.findings.len(), 1);
+        let f = &r.findings[0];
+        assert_eq!(f.ecosystem, "Ubuntu:22.04:LTS");
+        assert_eq!(f.fixed_version.as_deref(), Some("3.0.2-0ubuntu1.15"));
+        assert_eq!(f.severity, Severity::Medium);
+        assert_eq!(f.source_package.as_deref(), Some("openssl"));
+
+        // Fixed version installed.
+        assert!(
+            match_sbom(&db, &ubuntu_pkg("ubuntu-22.04", "3.0.2-0ubuntu1.15"))
+                .findings
+                .is_empty()
+        );
+        // The Pro stream does not apply to a plain 18.04 image.
+        assert!(
+            match_sbom(
+                &db,
+                &ubuntu_pkg("ubuntu-18.04", "1.1.1-1ubuntu2.1~18.04.20")
+            )
+            .findings
+            .is_empty()
+        );
+    }
+
     /// The examples of the OSV schema documentation.
     #[test]
     fn osv_schema_examples() {
@@ -281,7 +348,12 @@ mod tests {
 
         let multi = range(
             Scheme::SemVer,
-            &[("introduced", "1.0.0"), ("fixed", "1.0.2"), ("introduced", "3.0.0"), ("fixed", "3.2.5")],
+            &[
+                ("introduced", "1.0.0"),
+                ("fixed", "1.0.2"),
+                ("introduced", "3.0.0"),
+                ("fixed", "3.2.5"),
+            ],
         );
         assert_eq!(in_range(&multi, "0.9.0"), None);
         assert_eq!(in_range(&multi, "1.0.0"), Some(Some("1.0.2".into())));
@@ -289,11 +361,17 @@ mod tests {
         assert_eq!(in_range(&multi, "3.1.0"), Some(Some("3.2.5".into())));
         assert_eq!(in_range(&multi, "3.2.5"), None);
 
-        let last = range(Scheme::SemVer, &[("introduced", "0"), ("last_affected", "2.1.214")]);
+        let last = range(
+            Scheme::SemVer,
+            &[("introduced", "0"), ("last_affected", "2.1.214")],
+        );
         assert_eq!(in_range(&last, "2.1.214"), Some(None));
         assert_eq!(in_range(&last, "2.1.215"), None);
 
-        let limit = range(Scheme::SemVer, &[("introduced", "1.0.0"), ("limit", "2.0.0")]);
+        let limit = range(
+            Scheme::SemVer,
+            &[("introduced", "1.0.0"), ("limit", "2.0.0")],
+        );
         assert_eq!(in_range(&limit, "1.5.0"), Some(None));
         assert_eq!(in_range(&limit, "2.0.0"), None);
         assert_eq!(in_range(&limit, "0.5.0"), None);

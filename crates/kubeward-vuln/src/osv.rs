@@ -172,8 +172,9 @@ struct RawAdvisory {
 
 #[derive(Deserialize, Clone)]
 struct RawSeverity {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     kind: String,
+    #[serde(default)]
     score: String,
 }
 
@@ -195,7 +196,9 @@ struct RawAffected {
 
 #[derive(Deserialize)]
 struct RawPackage {
+    #[serde(default)]
     ecosystem: String,
+    #[serde(default)]
     name: String,
 }
 
@@ -238,15 +241,22 @@ pub(crate) fn is_distro(base: &str) -> bool {
     matches!(base, "Debian" | "Ubuntu" | "Alpine")
 }
 
-/// Split `Debian:12` / `Alpine:v3.18` / `Ubuntu:22.04:LTS` / `Ubuntu:Pro:18.04:LTS`.
+/// Split `Debian:12` / `Alpine:v3.18` / `Ubuntu:22.04:LTS` into base and
+/// release. The release keeps every qualifier but a trailing `:LTS`, so
+/// `Ubuntu:Pro:18.04:LTS` (an Ubuntu Pro stream) is release `Pro:18.04`
+/// and never matches a plain `ubuntu-18.04` package.
 pub(crate) fn split_ecosystem(eco: &str) -> (String, Option<String>) {
-    let mut parts = eco.split(':');
-    let base = canonical_base(parts.next().unwrap_or_default().trim());
+    let (base, rest) = match eco.split_once(':') {
+        Some((b, r)) => (b, Some(r)),
+        None => (eco, None),
+    };
+    let base = canonical_base(base.trim());
     if !is_distro(&base) {
         return (base, None);
     }
-    let release = parts
-        .find(|p| p.starts_with(|c: char| c.is_ascii_digit()) || p.starts_with('v') || *p == "edge" || *p == "sid")
+    let release = rest
+        .map(|r| r.strip_suffix(":LTS").unwrap_or(r).trim())
+        .filter(|r| !r.is_empty())
         .map(str::to_string);
     (base, release)
 }
@@ -269,21 +279,21 @@ fn label_severity(v: Option<&Value>) -> Option<Severity> {
         .find_map(|s| s.as_str().and_then(Severity::from_label))
 }
 
-/// Highest CVSS v3 score if any v3 vector scores, else highest v2; plus the
-/// `Ubuntu` priority type as a label.
+/// Highest CVSS v3.x/v4.0 score if any such vector scores, else highest v2;
+/// plus the `Ubuntu` priority type as a label.
 fn score_severities(list: &[RawSeverity]) -> (Option<(f64, String)>, Option<Severity>) {
     let mut best_v3: Option<(f64, String)> = None;
     let mut best_v2: Option<(f64, String)> = None;
     let mut label = None;
     for s in list {
         let slot = match s.kind.as_str() {
-            "CVSS_V3" => &mut best_v3,
+            "CVSS_V3" | "CVSS_V4" => &mut best_v3,
             "CVSS_V2" => &mut best_v2,
             "Ubuntu" => {
                 label = label.max(Severity::from_label(&s.score));
                 continue;
             }
-            _ => continue, // CVSS_V4 is not scored (see `cvss`).
+            _ => continue,
         };
         if let Ok(score) = cvss::base_score(&s.score)
             && slot.as_ref().is_none_or(|(b, _)| score > *b)
@@ -316,7 +326,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
         Ok(r) => r,
         Err(e) => {
             let msg = e.to_string();
-            let msg = msg.rfind(" at line ").and_then(|i| msg.get(..i)).unwrap_or(&msg);
+            let msg = msg
+                .rfind(" at line ")
+                .and_then(|i| msg.get(..i))
+                .unwrap_or(&msg);
             return Parsed::Failed(DbIssue {
                 path: path.to_path_buf(),
                 line: Some(e.line()).filter(|l| *l > 0),
@@ -325,7 +338,11 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
             });
         }
     };
-    if raw.withdrawn.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+    if raw
+        .withdrawn
+        .as_deref()
+        .is_some_and(|w| !w.trim().is_empty())
+    {
         return Parsed::Withdrawn;
     }
     let mut issues = Vec::new();
@@ -336,6 +353,18 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
         let Some(pkg) = a.package else {
             continue; // GIT-only entries without a package cannot match an SBOM.
         };
+        if pkg.ecosystem.trim().is_empty() || pkg.name.trim().is_empty() {
+            issues.push(issue(
+                path,
+                text,
+                &[Seg::Key("affected"), Seg::Index(ai), Seg::Key("package")],
+                format!(
+                    "{}: affected[{ai}].package needs `ecosystem` and `name`; entry ignored",
+                    raw.id
+                ),
+            ));
+            continue;
+        }
         let (base, release) = split_ecosystem(&pkg.ecosystem);
         let scheme = Scheme::for_ecosystem(&base);
         let own = a
@@ -355,7 +384,12 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
         let mut ranges = Vec::new();
         for (ri, r) in a.ranges.unwrap_or_default().into_iter().enumerate() {
             let at = |ei: Option<usize>| {
-                let mut segs = vec![Seg::Key("affected"), Seg::Index(ai), Seg::Key("ranges"), Seg::Index(ri)];
+                let mut segs = vec![
+                    Seg::Key("affected"),
+                    Seg::Index(ai),
+                    Seg::Key("ranges"),
+                    Seg::Index(ri),
+                ];
                 if let Some(ei) = ei {
                     segs.push(Seg::Key("events"));
                     segs.push(Seg::Index(ei));
@@ -375,7 +409,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                         path,
                         text,
                         &at(None),
-                        format!("{}: unknown range type `{other}`; range ignored", where_(None)),
+                        format!(
+                            "{}: unknown range type `{other}`; range ignored",
+                            where_(None)
+                        ),
                     ));
                     continue;
                 }
@@ -393,7 +430,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                         path,
                         text,
                         &at(Some(ei)),
-                        format!("{}: an event must have exactly one field; range ignored", where_(Some(ei))),
+                        format!(
+                            "{}: an event must have exactly one field; range ignored",
+                            where_(Some(ei))
+                        ),
                     ));
                     bad = true;
                     break;
@@ -403,7 +443,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                         path,
                         text,
                         &at(Some(ei)),
-                        format!("{}: event `{k}` is not a string; range ignored", where_(Some(ei))),
+                        format!(
+                            "{}: event `{k}` is not a string; range ignored",
+                            where_(Some(ei))
+                        ),
                     ));
                     bad = true;
                     break;
@@ -436,7 +479,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                             path,
                             text,
                             &at(Some(ei)),
-                            format!("{}: unknown event `{other}`; range ignored", where_(Some(ei))),
+                            format!(
+                                "{}: unknown event `{other}`; range ignored",
+                                where_(Some(ei))
+                            ),
                         ));
                         bad = true;
                         break;
@@ -463,7 +509,10 @@ fn parse_advisory(text: &[u8], path: &Path) -> Parsed {
                     path,
                     text,
                     &at(None),
-                    format!("{}: range has no `introduced` event; range ignored", where_(None)),
+                    format!(
+                        "{}: range has no `introduced` event; range ignored",
+                        where_(None)
+                    ),
                 ));
                 continue;
             }
@@ -576,15 +625,20 @@ impl Database {
             .map(|path| {
                 let read = std::fs::File::open(path).and_then(|f| {
                     let mut buf = Vec::new();
-                    std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_ADVISORY_BYTES + 1), &mut buf)
-                        .map(|_| buf)
+                    std::io::Read::read_to_end(
+                        &mut std::io::Read::take(f, MAX_ADVISORY_BYTES + 1),
+                        &mut buf,
+                    )
+                    .map(|_| buf)
                 });
                 match read {
                     Ok(buf) if buf.len() as u64 > MAX_ADVISORY_BYTES => Parsed::Failed(DbIssue {
                         path: path.clone(),
                         line: None,
                         column: None,
-                        message: format!("advisory file larger than {MAX_ADVISORY_BYTES} bytes; skipped"),
+                        message: format!(
+                            "advisory file larger than {MAX_ADVISORY_BYTES} bytes; skipped"
+                        ),
                     }),
                     Ok(buf) => parse_advisory(&buf, path),
                     Err(e) => Parsed::Failed(DbIssue {
@@ -676,7 +730,11 @@ impl Database {
     }
 
     /// The `(advisory, affected)` entries for a base ecosystem and package name.
-    pub(crate) fn lookup(&self, base: &str, name: &str) -> impl Iterator<Item = (&Advisory, &Affected)> {
+    pub(crate) fn lookup(
+        &self,
+        base: &str,
+        name: &str,
+    ) -> impl Iterator<Item = (&Advisory, &Affected)> {
         self.index
             .get(&(base.to_string(), index_name(base, name)))
             .into_iter()
@@ -694,11 +752,31 @@ mod tests {
 
     #[test]
     fn ecosystems() {
-        assert_eq!(split_ecosystem("Debian:12"), ("Debian".into(), Some("12".into())));
-        assert_eq!(split_ecosystem("Alpine:v3.18"), ("Alpine".into(), Some("v3.18".into())));
-        assert_eq!(split_ecosystem("Ubuntu:22.04:LTS"), ("Ubuntu".into(), Some("22.04".into())));
-        assert_eq!(split_ecosystem("Ubuntu:Pro:18.04:LTS"), ("Ubuntu".into(), Some("18.04".into())));
-        assert_eq!(split_ecosystem("Maven:https://maven.google.com"), ("Maven".into(), None));
+        assert_eq!(
+            split_ecosystem("Debian:12"),
+            ("Debian".into(), Some("12".into()))
+        );
+        assert_eq!(
+            split_ecosystem("Alpine:v3.18"),
+            ("Alpine".into(), Some("v3.18".into()))
+        );
+        assert_eq!(
+            split_ecosystem("Ubuntu:22.04:LTS"),
+            ("Ubuntu".into(), Some("22.04".into()))
+        );
+        assert_eq!(
+            split_ecosystem("Ubuntu:Pro:18.04:LTS"),
+            ("Ubuntu".into(), Some("Pro:18.04".into()))
+        );
+        assert_eq!(
+            split_ecosystem("Ubuntu:24.10"),
+            ("Ubuntu".into(), Some("24.10".into()))
+        );
+        assert_eq!(split_ecosystem("Debian:"), ("Debian".into(), None));
+        assert_eq!(
+            split_ecosystem("Maven:https://maven.google.com"),
+            ("Maven".into(), None)
+        );
         assert_eq!(split_ecosystem("pypi"), ("PyPI".into(), None));
         assert_eq!(split_ecosystem("Debian"), ("Debian".into(), None));
     }

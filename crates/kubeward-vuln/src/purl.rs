@@ -44,7 +44,9 @@ pub fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if c == b'%' {
-            let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(v);
                 i += 3;
@@ -74,7 +76,10 @@ impl Purl {
         };
         let rest = rest.trim_start_matches('/');
         let (rest, subpath) = match rest.rsplit_once('#') {
-            Some((r, sp)) => (r, Some(sp.trim_matches('/').to_string()).filter(|s| !s.is_empty())),
+            Some((r, sp)) => (
+                r,
+                Some(sp.trim_matches('/').to_string()).filter(|s| !s.is_empty()),
+            ),
             None => (rest, None),
         };
         let (rest, quals) = match rest.rsplit_once('?') {
@@ -82,7 +87,11 @@ impl Purl {
             None => (rest, None),
         };
         let mut qualifiers = BTreeMap::new();
-        for kv in quals.unwrap_or_default().split('&').filter(|kv| !kv.is_empty()) {
+        for kv in quals
+            .unwrap_or_default()
+            .split('&')
+            .filter(|kv| !kv.is_empty())
+        {
             if let Some((k, v)) = kv.split_once('=') {
                 let v = percent_decode(v);
                 if !v.is_empty() {
@@ -90,7 +99,9 @@ impl Purl {
                 }
             }
         }
-        let (ty, path) = rest.split_once('/').ok_or_else(|| err("missing package name"))?;
+        let (ty, path) = rest
+            .split_once('/')
+            .ok_or_else(|| err("missing package name"))?;
         if ty.is_empty() {
             return Err(err("missing package type"));
         }
@@ -103,7 +114,8 @@ impl Purl {
                 let split = last_slash + at;
                 (
                     path.get(..split).unwrap_or_default(),
-                    Some(percent_decode(path.get(split + 1..).unwrap_or_default())).filter(|v| !v.is_empty()),
+                    Some(percent_decode(path.get(split + 1..).unwrap_or_default()))
+                        .filter(|v| !v.is_empty()),
                 )
             }
             _ => (path, None),
@@ -156,8 +168,14 @@ mod tests {
         let p = Purl::parse("pkg:deb/debian/libgcc-s1@12.2.0-14?arch=amd64&upstream=gcc-12%4012.2.0-14&distro=debian-12").unwrap();
         assert_eq!(p.qualifier("upstream"), Some("gcc-12@12.2.0-14"));
 
-        let p = Purl::parse("pkg:apk/alpine/busybox@1.36.1-r2?arch=x86_64&upstream=busybox&distro=alpine-3.18.4").unwrap();
-        assert_eq!((p.name.as_str(), p.qualifier("distro")), ("busybox", Some("alpine-3.18.4")));
+        let p = Purl::parse(
+            "pkg:apk/alpine/busybox@1.36.1-r2?arch=x86_64&upstream=busybox&distro=alpine-3.18.4",
+        )
+        .unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.qualifier("distro")),
+            ("busybox", Some("alpine-3.18.4"))
+        );
 
         let p = Purl::parse("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1").unwrap();
         assert_eq!(p.namespace.as_deref(), Some("org.apache.logging.log4j"));
@@ -167,9 +185,15 @@ mod tests {
         assert_eq!(p.version.as_deref(), Some("v1.5.0"));
 
         let p = Purl::parse("pkg:npm/@babel/core@7.23.0").unwrap();
-        assert_eq!((p.namespace.as_deref(), p.name.as_str()), (Some("@babel"), "core"));
+        assert_eq!(
+            (p.namespace.as_deref(), p.name.as_str()),
+            (Some("@babel"), "core")
+        );
         let p = Purl::parse("pkg:npm/@babel/core").unwrap();
-        assert_eq!((p.namespace.as_deref(), p.name.as_str(), p.version), (Some("@babel"), "core", None));
+        assert_eq!(
+            (p.namespace.as_deref(), p.name.as_str(), p.version),
+            (Some("@babel"), "core", None)
+        );
 
         let p = Purl::parse("pkg:golang/example.com/mod@v1.0.0#sub/pkg").unwrap();
         assert_eq!(p.subpath.as_deref(), Some("sub/pkg"));

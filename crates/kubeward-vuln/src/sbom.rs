@@ -155,17 +155,27 @@ impl SbomError {
 /// # Errors
 /// I/O errors, oversized files and every [`parse_sbom`] error, wrapped with the path.
 pub fn load_sbom(path: &Path) -> Result<Sbom, SbomError> {
+    load_sbom_with_limit(path, MAX_SBOM_BYTES)
+}
+
+/// [`load_sbom`] with a caller-chosen size limit in bytes.
+///
+/// # Errors
+/// As [`load_sbom`]; [`SbomError::TooLarge`] above `limit`.
+pub fn load_sbom_with_limit(path: &Path, limit: u64) -> Result<Sbom, SbomError> {
     let io = |source| SbomError::Io {
         path: path.to_path_buf(),
         source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
-    file.take(MAX_SBOM_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > MAX_SBOM_BYTES {
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
         return Err(SbomError::TooLarge {
             path: path.to_path_buf(),
-            limit: MAX_SBOM_BYTES,
+            limit,
         });
     }
     parse_sbom(&bytes).map_err(|e| SbomError::InFile {
@@ -298,7 +308,10 @@ fn strip_position(msg: &str) -> String {
 /// 1.4–1.6, SPDX other than 2.2/2.3) and fields of the wrong type.
 pub fn parse_sbom(bytes: &[u8]) -> Result<Sbom, SbomError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
     let head = bytes.get(start..).unwrap_or_default();
     if head.starts_with(b"<") {
         return Err(SbomError::Xml);
@@ -313,7 +326,9 @@ pub fn parse_sbom(bytes: &[u8]) -> Result<Sbom, SbomError> {
         // Let serde_json produce a located error for non-object input.
         return match serde_json::from_slice::<serde_json::Value>(bytes) {
             Err(e) => Err(syntax(&e)),
-            Ok(_) => Err(SbomError::NotSbom("the document is not a JSON object".to_string())),
+            Ok(_) => Err(SbomError::NotSbom(
+                "the document is not a JSON object".to_string(),
+            )),
         };
     }
     let probe: Probe = serde_json::from_slice(bytes).map_err(|e| syntax(&e))?;
@@ -376,7 +391,12 @@ fn cyclonedx(bom: CdxBom, spec_version: String) -> Sbom {
     });
     // Flatten nested components depth-first, in document order.
     let mut flat = Vec::new();
-    let mut stack: Vec<CdxComponent> = bom.components.unwrap_or_default().into_iter().rev().collect();
+    let mut stack: Vec<CdxComponent> = bom
+        .components
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .collect();
     while let Some(mut c) = stack.pop() {
         if let Some(children) = c.components.take() {
             stack.extend(children.into_iter().rev());
@@ -475,23 +495,36 @@ fn spdx(doc: SpdxDoc, version: String) -> Sbom {
             Some("CONTAINER" | "FILE") => continue,
             _ => {}
         }
-        let purl = p.external_refs.unwrap_or_default().into_iter().find_map(|r| {
-            let cat_ok = r
-                .reference_category
-                .as_deref()
-                .is_none_or(|c| matches!(c, "PACKAGE-MANAGER" | "PACKAGE_MANAGER"));
-            (cat_ok && r.reference_type.as_deref() == Some("purl"))
-                .then_some(r.reference_locator)
-                .flatten()
-        });
+        let purl = p
+            .external_refs
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(|r| {
+                let cat_ok = r
+                    .reference_category
+                    .as_deref()
+                    .is_none_or(|c| matches!(c, "PACKAGE-MANAGER" | "PACKAGE_MANAGER"));
+                (cat_ok && r.reference_type.as_deref() == Some("purl"))
+                    .then_some(r.reference_locator)
+                    .flatten()
+            });
         // trivy: "built package from: NAME VERSION"; syft: free text.
         let mut src = SourceInfo::default();
-        if let Some(rest) = p.source_info.as_deref().and_then(|s| s.strip_prefix("built package from: ")) {
+        if let Some(rest) = p
+            .source_info
+            .as_deref()
+            .and_then(|s| s.strip_prefix("built package from: "))
+        {
             let mut it = rest.split_whitespace();
             src.name = it.next().map(str::to_string);
             src.version = it.next().map(str::to_string);
         }
-        raw.push((non_empty(p.name).unwrap_or_default(), non_empty(p.version_info), non_empty(purl), src));
+        raw.push((
+            non_empty(p.name).unwrap_or_default(),
+            non_empty(p.version_info),
+            non_empty(purl),
+            src,
+        ));
     }
     let packages = raw
         .into_iter()
@@ -512,7 +545,17 @@ struct SourceInfo {
 
 /// The OSV base ecosystem for a purl type (and namespace, for OS packages).
 fn ecosystem_of(p: &Purl) -> Option<&'static str> {
-    let ns = p.namespace.as_deref().map(str::to_ascii_lowercase);
+    // The namespace names the distribution; without one, the `distro`
+    // qualifier's prefix (`debian-12`) may.
+    let ns = p
+        .namespace
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .or_else(|| {
+            p.qualifier("distro")
+                .and_then(|d| d.split('-').next())
+                .map(str::to_ascii_lowercase)
+        });
     Some(match p.ty.as_str() {
         "deb" => match ns.as_deref() {
             Some("debian") => "Debian",
@@ -564,7 +607,11 @@ fn osv_name(eco: &str, p: &Purl) -> String {
         ("PyPI", _) => pep503(&p.name),
         ("Maven", Some(ns)) => format!("{ns}:{}", p.name),
         ("npm", Some(ns)) => {
-            let ns = if ns.starts_with('@') { ns.to_string() } else { format!("@{ns}") };
+            let ns = if ns.starts_with('@') {
+                ns.to_string()
+            } else {
+                format!("@{ns}")
+            };
             format!("{ns}/{}", p.name)
         }
         ("Go" | "Packagist", Some(ns)) => format!("{ns}/{}", p.name),
@@ -600,7 +647,8 @@ fn distro_ecosystem(eco: &str, distro: &str) -> Option<String> {
                 return Some(format!("Debian:{n}"));
             }
             let major = ver.split('.').next().unwrap_or_default();
-            (!major.is_empty() && major.bytes().all(|b| b.is_ascii_digit())).then(|| format!("Debian:{major}"))
+            (!major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| format!("Debian:{major}"))
         }
         "Ubuntu" => {
             let mut parts = ver.split('.');
@@ -641,8 +689,18 @@ fn build_package(
     let Some(p) = parsed else {
         return pkg;
     };
-    if pkg.version.is_empty() {
-        pkg.version = p.version.clone().unwrap_or_default();
+    // The purl's version is the ecosystem's spelling (syft writes `go1.21.1`
+    // as the component version of Go's stdlib but `@1.21.1` in the purl).
+    if let Some(v) = p.version.clone() {
+        pkg.version = v;
+    }
+    // trivy writes a dpkg epoch as a qualifier (`?epoch=1`), syft inside the version.
+    if p.ty == "deb"
+        && let Some(epoch) = p.qualifier("epoch").filter(|e| *e != "0")
+        && !pkg.version.contains(':')
+        && !pkg.version.is_empty()
+    {
+        pkg.version = format!("{epoch}:{}", pkg.version);
     }
     let Some(eco) = ecosystem_of(&p) else {
         return pkg;
@@ -694,13 +752,34 @@ mod tests {
 
     #[test]
     fn distros() {
-        assert_eq!(distro_ecosystem("Debian", "debian-12").as_deref(), Some("Debian:12"));
-        assert_eq!(distro_ecosystem("Debian", "debian-12.4").as_deref(), Some("Debian:12"));
-        assert_eq!(distro_ecosystem("Debian", "12.4").as_deref(), Some("Debian:12"));
-        assert_eq!(distro_ecosystem("Debian", "bookworm").as_deref(), Some("Debian:12"));
-        assert_eq!(distro_ecosystem("Alpine", "alpine-3.18.4").as_deref(), Some("Alpine:v3.18"));
-        assert_eq!(distro_ecosystem("Alpine", "3.18.4").as_deref(), Some("Alpine:v3.18"));
-        assert_eq!(distro_ecosystem("Ubuntu", "ubuntu-22.04").as_deref(), Some("Ubuntu:22.04"));
+        assert_eq!(
+            distro_ecosystem("Debian", "debian-12").as_deref(),
+            Some("Debian:12")
+        );
+        assert_eq!(
+            distro_ecosystem("Debian", "debian-12.4").as_deref(),
+            Some("Debian:12")
+        );
+        assert_eq!(
+            distro_ecosystem("Debian", "12.4").as_deref(),
+            Some("Debian:12")
+        );
+        assert_eq!(
+            distro_ecosystem("Debian", "bookworm").as_deref(),
+            Some("Debian:12")
+        );
+        assert_eq!(
+            distro_ecosystem("Alpine", "alpine-3.18.4").as_deref(),
+            Some("Alpine:v3.18")
+        );
+        assert_eq!(
+            distro_ecosystem("Alpine", "3.18.4").as_deref(),
+            Some("Alpine:v3.18")
+        );
+        assert_eq!(
+            distro_ecosystem("Ubuntu", "ubuntu-22.04").as_deref(),
+            Some("Ubuntu:22.04")
+        );
         assert_eq!(distro_ecosystem("Alpine", "3"), None);
     }
 }

@@ -3,10 +3,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Severity of a finding, ordered `Unknown < Low < Medium < High < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// No score and no qualitative rating (or a CVSS score of 0.0).
@@ -15,6 +17,7 @@ pub enum Severity {
     /// CVSS 0.1–3.9, or rated low/negligible.
     Low,
     /// CVSS 4.0–6.9, or rated medium/moderate.
+    #[serde(alias = "moderate")]
     Medium,
     /// CVSS 7.0–8.9, or rated high/important.
     High,
@@ -76,7 +79,11 @@ impl Severity {
     /// (e.g. Debian `not yet assigned`) is `None`.
     #[must_use]
     pub fn from_label(label: &str) -> Option<Severity> {
-        let l = label.trim().trim_end_matches('*').trim().to_ascii_lowercase();
+        let l = label
+            .trim()
+            .trim_end_matches('*')
+            .trim()
+            .to_ascii_lowercase();
         match l.as_str() {
             "low" | "negligible" | "unimportant" | "minor" => Some(Severity::Low),
             "medium" | "moderate" => Some(Severity::Medium),
@@ -103,5 +110,8 @@ mod tests {
         assert_eq!(Severity::from_score(0.0), Severity::Unknown);
         assert_eq!(Severity::from_label("low**"), Some(Severity::Low));
         assert_eq!(Severity::from_label("not yet assigned"), None);
+        let s: Severity = serde_json::from_str("\"moderate\"").unwrap();
+        assert_eq!(s, Severity::Medium);
+        assert_eq!(serde_json::to_string(&Severity::High).unwrap(), "\"high\"");
     }
 }

@@ -124,7 +124,11 @@ fn next<'a>(t: &mut State<'a>, b: &mut Blob<'a>) {
         b'~' if t.tok < Tok::CommitHash => {
             b.skip(1);
             t.value = b.span(|c| c.is_ascii_hexdigit());
-            t.tok = if t.value.is_empty() { Tok::Invalid } else { Tok::CommitHash };
+            t.tok = if t.value.is_empty() {
+                Tok::Invalid
+            } else {
+                Tok::CommitHash
+            };
         }
         b'-' if t.tok < Tok::RevisionNo && b.s.starts_with(b"-r") => {
             b.skip(2);
@@ -142,7 +146,9 @@ fn digits(v: &[u8]) -> &str {
 /// `token_cmp`: both tokens have the same kind.
 fn token_cmp(a: &State<'_>, b: &State<'_>) -> Ordering {
     match a.tok {
-        Tok::Digit if a.value.first() == Some(&b'0') || b.value.first() == Some(&b'0') => a.value.cmp(b.value),
+        Tok::Digit if a.value.first() == Some(&b'0') || b.value.first() == Some(&b'0') => {
+            a.value.cmp(b.value)
+        }
         Tok::Digit | Tok::InitialDigit | Tok::SuffixNo | Tok::RevisionNo => {
             cmp_digits(digits(a.value), digits(b.value))
         }

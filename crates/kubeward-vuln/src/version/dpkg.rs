@@ -19,40 +19,37 @@ impl<'a> DpkgVersion<'a> {
     /// Split a version string the way dpkg's `parseversion` does.
     ///
     /// # Errors
-    /// Empty strings, embedded blanks, a non-numeric epoch or an empty
-    /// upstream/revision part. (dpkg only warns when the upstream part does
-    /// not start with a digit; so does this parser, by accepting it.)
+    /// Empty strings, embedded blanks, a non-numeric or too big epoch, or an
+    /// empty upstream part, as dpkg's `parseversion` (cases of dpkg's
+    /// `t-version.c`). dpkg only *warns* about an upstream part that does
+    /// not start with a digit and about unusual characters; this parser
+    /// accepts those, as `dpkg --compare-versions` goes on comparing them.
     pub fn parse(s: &'a str) -> Result<Self, VersionError> {
+        let err = |reason: &str| VersionError::invalid("dpkg", s.trim(), reason);
         let s = s.trim();
         if s.is_empty() {
-            return Err(VersionError::invalid("dpkg", s, "empty version string"));
+            return Err(err("empty version string"));
         }
         if s.chars().any(char::is_whitespace) {
-            return Err(VersionError::invalid("dpkg", s, "version string has embedded spaces"));
+            return Err(err("version string has embedded spaces"));
         }
+        // The epoch ends at the first colon.
         let (epoch, rest) = match s.split_once(':') {
-            Some((e, rest)) => {
-                if e.is_empty() {
-                    return Err(VersionError::invalid("dpkg", s, "epoch in version is empty"));
-                }
-                if !e.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(VersionError::invalid("dpkg", s, "epoch in version is not number"));
-                }
-                (e, rest)
+            Some(("", _)) => return Err(err("epoch in version is empty")),
+            Some((e, _)) if !e.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(err("epoch in version is not number"));
             }
+            Some((e, _)) if e.parse::<i32>().is_err() => {
+                return Err(err("epoch in version is too big"));
+            }
+            Some((e, rest)) => (e, rest),
             None => ("0", s),
         };
-        let (upstream, revision) = match rest.rsplit_once('-') {
-            Some((u, r)) => {
-                if r.is_empty() {
-                    return Err(VersionError::invalid("dpkg", s, "revision number is empty"));
-                }
-                (u, r)
-            }
-            None => (rest, ""),
-        };
+        // The revision follows the last hyphen; `0:0-` has an empty revision,
+        // which dpkg accepts.
+        let (upstream, revision) = rest.rsplit_once('-').unwrap_or((rest, ""));
         if upstream.is_empty() {
-            return Err(VersionError::invalid("dpkg", s, "version number is empty"));
+            return Err(err("version number is empty"));
         }
         Ok(DpkgVersion {
             epoch,
@@ -155,7 +152,12 @@ mod tests {
             ("1:0-0", "0:0-0", Greater),
             ("0:1-0", "0:0-0", Greater),
             ("0:0-1", "0:0-0", Greater),
-            ("0:0-1", "0:0-0", Greater),
+            // t-version.c test_version_compare
+            ("0:a-0", "0:b-0", Less),
+            ("0:0-a", "0:0-b", Less),
+            ("1:0-0", "2:0-0", Less),
+            ("0:1-1", "0:2-1", Less),
+            ("0:1-1", "0:1-2", Less),
             // upstream comparisons
             ("0:0a-0", "0:0-0", Greater),
             ("0:0~-0", "0:0-0", Less),
@@ -188,13 +190,45 @@ mod tests {
         }
     }
 
+    /// `test_version_parse` of dpkg's `lib/dpkg/t/t-version.c`.
     #[test]
     fn dpkg_parse_errors() {
-        assert!(compare("", "1").is_err());
-        assert!(compare("a:1", "1").is_err());
-        assert!(compare(":1", "1").is_err());
-        assert!(compare("1-", "1").is_err());
-        assert!(compare("1 2", "1").is_err());
+        for bad in [
+            "",
+            "  ",
+            "0:",
+            "0:0 0-1",
+            "-1:0-1",
+            "999999999999999999999999:0-1",
+            "a:0-0",
+            "A:0-0",
+            "-0",
+            "0:-0",
+            ":1",
+        ] {
+            assert!(DpkgVersion::parse(bad).is_err(), "{bad:?}");
+        }
+        let same = [
+            ("0", "0:0"),
+            ("0:0-", "0"),
+            ("0:0-0", "0-0"),
+            ("0:0.0-0.0", "0.0-0.0"),
+            ("0:0-0-0", "0-0-0"),
+            ("0:0:0-0", "0:0:0-0"),
+            ("  \t0:0-1", "0-1"),
+            ("0:0-1\t  ", "0-1"),
+            ("0:09azAZ.-+~:-0", "0:09azAZ.-+~:-0"),
+        ];
+        for (a, b) in same {
+            assert_eq!(compare(a, b).unwrap(), Ordering::Equal, "{a:?} == {b:?}");
+        }
+        let v = DpkgVersion::parse("0:0:0-0").unwrap();
+        assert_eq!((v.epoch, v.upstream, v.revision), ("0", "0:0", "0"));
+        let v = DpkgVersion::parse("0:0-0:0-0").unwrap();
+        assert_eq!((v.epoch, v.upstream, v.revision), ("0", "0-0:0", "0"));
+        // dpkg only warns about these.
+        assert!(DpkgVersion::parse("0:abc3-0").is_ok());
+        assert!(DpkgVersion::parse("0:0-0:0").is_ok());
         let v = DpkgVersion::parse("2:1.2-3-4").unwrap();
         assert_eq!((v.epoch, v.upstream, v.revision), ("2", "1.2-3", "4"));
     }

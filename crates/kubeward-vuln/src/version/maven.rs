@@ -82,7 +82,9 @@ impl Item {
             (Item::Int(_), Some(Item::Str(_) | Item::List(_))) => Ordering::Greater,
             (Item::Str(s), None) => comparable_qualifier(s).as_str().cmp(RELEASE_INDEX),
             (Item::Str(_), Some(Item::Int(_) | Item::List(_))) => Ordering::Less,
-            (Item::Str(a), Some(Item::Str(b))) => comparable_qualifier(a).cmp(&comparable_qualifier(b)),
+            (Item::Str(a), Some(Item::Str(b))) => {
+                comparable_qualifier(a).cmp(&comparable_qualifier(b))
+            }
             // MNG-6964: the whole list against null, not just its first item.
             (Item::List(l), None) => l
                 .iter()
@@ -246,9 +248,9 @@ mod tests {
     #[test]
     fn versions_number() {
         check_order(&[
-            "2.0", "2.0.a", "2-1", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1", "2.1.0.1",
-            "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11", "11", "11.a", "11b", "11c",
-            "11m",
+            "2.0", "2.0.a", "2-1", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1",
+            "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11",
+            "11", "11.a", "11b", "11c", "11m",
         ]);
     }
 
@@ -298,7 +300,10 @@ mod tests {
             ("1m3", "1Milestone3"),
             ("1m3", "1MileStone3"),
             ("1m3", "1MILESTONE3"),
-            ("1-abcdefghijklmnopqrstuvwxyz", "1-ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+            (
+                "1-abcdefghijklmnopqrstuvwxyz",
+                "1-ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            ),
             ("0000000000000000001", "1"),
             ("000000001", "01"),
             ("0000000000000000000", "0"),
@@ -309,7 +314,17 @@ mod tests {
             assert_eq!(compare(b, a), Ordering::Equal, "{b} == {a}");
         }
         // MNG-7644
-        for x in ["abc", "alpha", "a", "beta", "b", "def", "milestone", "m", "RC"] {
+        for x in [
+            "abc",
+            "alpha",
+            "a",
+            "beta",
+            "b",
+            "def",
+            "milestone",
+            "m",
+            "RC",
+        ] {
             let lo = format!("1.0.0.{x}1");
             let hi = format!("1.0.0-{x}2");
             assert_eq!(compare(&lo, &hi), Ordering::Less, "{lo} < {hi}");
@@ -361,7 +376,10 @@ mod tests {
             ("6.1.0", "6.1H.5-beta"),
             ("20190126.230843", "1234567890.12345"),
             ("1234567890.12345", "123456789012345.1H.5-beta"),
-            ("123456789012345.1H.5-beta", "12345678901234567890.1H.5-beta"),
+            (
+                "123456789012345.1H.5-beta",
+                "12345678901234567890.1H.5-beta",
+            ),
             ("1-0.alpha", "1"),
             ("1-0.beta", "1"),
             ("1-0.alpha", "1-0.beta"),

@@ -2,8 +2,8 @@
 //!
 //! Each comparator is written from the upstream algorithm it mirrors:
 //! dpkg (`lib/dpkg/version.c`), apk-tools (`src/version.c`), Semantic
-//! Versioning 2.0.0 section 11, PEP 440 (the `packaging` comparison key) and
-//! Maven's `ComparableVersion`.
+//! Versioning 2.0.0 section 11, PEP 440 (the `packaging` comparison key),
+//! Maven's `ComparableVersion` and RubyGems' `Gem::Version`.
 
 use std::cmp::Ordering;
 
@@ -11,6 +11,7 @@ pub mod apk;
 pub mod dpkg;
 pub mod maven;
 pub mod pep440;
+pub mod rubygems;
 pub mod semver;
 
 /// Why a version could not be compared.
@@ -55,6 +56,8 @@ pub enum Scheme {
     Pep440,
     /// Maven `ComparableVersion`.
     Maven,
+    /// RubyGems `Gem::Version`.
+    RubyGems,
 }
 
 impl Scheme {
@@ -68,6 +71,7 @@ impl Scheme {
             "npm" | "go" | "crates.io" => Some(Scheme::SemVer),
             "pypi" => Some(Scheme::Pep440),
             "maven" => Some(Scheme::Maven),
+            "rubygems" => Some(Scheme::RubyGems),
             _ => None,
         }
     }
@@ -83,6 +87,7 @@ impl Scheme {
             Scheme::SemVer => semver::compare(a, b),
             Scheme::Pep440 => pep440::compare(a, b),
             Scheme::Maven => Ok(maven::compare(a, b)),
+            Scheme::RubyGems => rubygems::compare(a, b),
         }
     }
 
@@ -102,6 +107,7 @@ impl Scheme {
             }
             Scheme::SemVer => semver::SemVer::parse(v).map(|_| ()),
             Scheme::Pep440 => pep440::Pep440::parse(v).map(|_| ()),
+            Scheme::RubyGems => rubygems::validate(v),
             Scheme::Maven => {
                 if v.trim().is_empty() {
                     Err(VersionError::invalid("Maven", v, "empty version"))
@@ -121,6 +127,7 @@ impl Scheme {
             Scheme::SemVer => "SemVer",
             Scheme::Pep440 => "PEP 440",
             Scheme::Maven => "Maven",
+            Scheme::RubyGems => "RubyGems",
         }
     }
 }
@@ -162,7 +169,10 @@ mod tests {
         assert_eq!(cmp_digits("0010", "9"), Ordering::Greater);
         assert_eq!(cmp_digits("000", ""), Ordering::Equal);
         assert_eq!(
-            cmp_digits("123456789012345678901234567890", "123456789012345678901234567891"),
+            cmp_digits(
+                "123456789012345678901234567890",
+                "123456789012345678901234567891"
+            ),
             Ordering::Less
         );
     }
@@ -174,7 +184,10 @@ mod tests {
             Err(VersionError::UnsupportedEcosystem(_))
         ));
         assert_eq!(Scheme::for_ecosystem("Debian:12"), Some(Scheme::Dpkg));
-        assert_eq!(Scheme::for_ecosystem("Ubuntu:22.04:LTS"), Some(Scheme::Dpkg));
+        assert_eq!(
+            Scheme::for_ecosystem("Ubuntu:22.04:LTS"),
+            Some(Scheme::Dpkg)
+        );
         assert_eq!(Scheme::for_ecosystem("Alpine:v3.18"), Some(Scheme::Apk));
     }
 }

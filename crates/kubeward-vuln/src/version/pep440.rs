@@ -81,10 +81,11 @@ impl Pep440 {
     /// # Errors
     /// When the string does not match the PEP 440 grammar.
     pub fn parse(v: &str) -> Result<Self, VersionError> {
-        let re = pattern().ok_or_else(|| VersionError::invalid("PEP 440", v, "internal pattern error"))?;
-        let caps = re
-            .captures(v)
-            .ok_or_else(|| VersionError::invalid("PEP 440", v, "does not match the PEP 440 grammar"))?;
+        let re = pattern()
+            .ok_or_else(|| VersionError::invalid("PEP 440", v, "internal pattern error"))?;
+        let caps = re.captures(v).ok_or_else(|| {
+            VersionError::invalid("PEP 440", v, "does not match the PEP 440 grammar")
+        })?;
         let epoch = num(caps.name("epoch"), v)?;
         let mut release = Vec::new();
         for part in caps.name("release").map_or("", |m| m.as_str()).split('.') {
@@ -108,7 +109,10 @@ impl Pep440 {
             None => None,
         };
         let post = if caps.name("post").is_some() {
-            Some(num(caps.name("post_n1").or_else(|| caps.name("post_n2")), v)?)
+            Some(num(
+                caps.name("post_n1").or_else(|| caps.name("post_n2")),
+                v,
+            )?)
         } else {
             None
         };
@@ -137,7 +141,7 @@ impl Pep440 {
     }
 
     /// The `packaging` comparison key, as a tuple of comparable parts.
-    fn key(&self) -> (u128, &[u128], Bound<(u8, u128)>, Bound<u128>, Bound<u128>, Bound<&[Local]>) {
+    fn key(&self) -> Key<'_> {
         // A dev release of a final version sorts before its pre-releases.
         let pre = match (self.pre, self.post, self.dev) {
             (None, None, Some(_)) => Bound::NegInf,
@@ -150,6 +154,16 @@ impl Pep440 {
         (self.epoch, &self.release, pre, post, dev, local)
     }
 }
+
+/// `(epoch, release, pre, post, dev, local)`, compared lexicographically.
+type Key<'a> = (
+    u128,
+    &'a [u128],
+    Bound<(u8, u128)>,
+    Bound<u128>,
+    Bound<u128>,
+    Bound<&'a [Local]>,
+);
 
 /// A value with infinities on both sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

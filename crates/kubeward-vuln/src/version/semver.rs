@@ -77,7 +77,11 @@ impl<'a> SemVer<'a> {
         if let Some(pre) = pre {
             for id in pre.split('.') {
                 if id.is_empty() {
-                    return Err(VersionError::invalid("SemVer", s, "empty pre-release identifier"));
+                    return Err(VersionError::invalid(
+                        "SemVer",
+                        s,
+                        "empty pre-release identifier",
+                    ));
                 }
                 if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
                     return Err(VersionError::invalid(
@@ -168,7 +172,11 @@ mod tests {
             ("v1.2.3", "1.2.3", Equal),
             ("v2.0.0+incompatible", "2.0.0", Equal),
             ("1.0.0+build.1", "1.0.0+build.2", Equal),
-            ("v0.0.0-20210101000000-abcdef123456", "v0.0.0-20220101000000-abcdef123456", Less),
+            (
+                "v0.0.0-20210101000000-abcdef123456",
+                "v0.0.0-20220101000000-abcdef123456",
+                Less,
+            ),
             ("v0.0.0-20210101000000-abcdef123456", "0.0.1", Less),
             ("v1.2.4-0.20210101000000-abcdef123456", "v1.2.4", Less),
             ("v1.2.4-0.20210101000000-abcdef123456", "v1.2.3", Greater),

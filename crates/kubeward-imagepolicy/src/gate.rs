@@ -2,8 +2,10 @@
 //! once) and the per-replica caches that keep admission off the network for digests it has
 //! already judged.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kubeward_cosign::PublicKey;
@@ -11,6 +13,7 @@ use kubeward_oci::{ClientOptions, Credentials, Digest, Reference, RegistryClient
 use kubeward_rules::images::{ImagesConfig, SbomMapping};
 use kubeward_vuln::{Database, MatchReport, Severity as VulnSeverity};
 use serde::Serialize;
+use tokio::sync::OnceCell;
 
 use crate::cache::TtlCache;
 use crate::pattern::{glob, repository_matches};
@@ -159,6 +162,8 @@ pub struct ImageGate {
     vulns: Option<LoadedVulns>,
     tags: TtlCache<String, Digest>,
     verdicts: TtlCache<(String, usize), SignatureStatus>,
+    /// Verifications in progress, shared by concurrent requests for the same digest.
+    inflight: Mutex<HashMap<(String, usize), Arc<OnceCell<SignatureStatus>>>>,
     positive_ttl: Duration,
     negative_ttl: Duration,
     tag_ttl: Duration,
@@ -271,6 +276,7 @@ impl ImageGate {
             vulns,
             tags: TtlCache::new(a.cache_entries),
             verdicts: TtlCache::new(a.cache_entries),
+            inflight: Mutex::new(HashMap::new()),
             positive_ttl: Duration::from_secs(a.cache_ttl_seconds),
             negative_ttl: Duration::from_secs(a.negative_ttl_seconds),
             tag_ttl: Duration::from_secs(a.tag_ttl_seconds),
@@ -424,8 +430,45 @@ impl ImageGate {
             self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
             return (status, Some(digest), true);
         }
+        // Single flight: concurrent requests for the same unjudged digest share one
+        // verification (a rollout of 50 pods makes one set of registry calls, not 50).
+        let cell = self
+            .inflight
+            .lock()
+            .ok()
+            .map(|mut map| Arc::clone(map.entry(cache_key.clone()).or_default()));
+        let Some(cell) = cell else {
+            let status = self
+                .verify_and_cache(client, reference, &digest, policy, cache_key)
+                .await;
+            return (status, Some(digest), false);
+        };
+        let mut led = false;
+        let status = cell
+            .get_or_init(|| {
+                led = true;
+                self.verify_and_cache(client, reference, &digest, policy, cache_key.clone())
+            })
+            .await
+            .clone();
+        if let Ok(mut map) = self.inflight.lock()
+            && map.get(&cache_key).is_some_and(|c| Arc::ptr_eq(c, &cell))
+        {
+            map.remove(&cache_key);
+        }
+        (status, Some(digest), !led)
+    }
+
+    async fn verify_and_cache(
+        &self,
+        client: &RegistryClient,
+        reference: &Reference,
+        digest: &Digest,
+        policy: &LoadedPolicy,
+        cache_key: (String, usize),
+    ) -> SignatureStatus {
         self.stats.cache_misses.fetch_add(1, Ordering::Relaxed);
-        let status = match verify_digest(client, reference, &digest, &policy.keys).await {
+        match verify_digest(client, reference, digest, &policy.keys).await {
             Ok(Outcome::Verified { key_id, .. }) => {
                 let s = SignatureStatus::Verified {
                     policy: policy.name.clone(),
@@ -447,10 +490,12 @@ impl ImageGate {
             Err(e) => {
                 // Registry failures are not cached: the next request asks again.
                 self.stats.registry_errors.fetch_add(1, Ordering::Relaxed);
-                unavailable(e.to_string())
+                SignatureStatus::Unavailable {
+                    policy: policy.name.clone(),
+                    error: e.to_string(),
+                }
             }
-        };
-        (status, Some(digest), false)
+        }
     }
 }
 

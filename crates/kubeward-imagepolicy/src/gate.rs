@@ -155,15 +155,18 @@ pub struct GateStats {
     pub registry_errors: AtomicU64,
 }
 
+/// A verdict is per manifest digest and signature policy (index in the configuration).
+type VerdictKey = (String, usize);
+
 /// The loaded image policy. Cheap to share (`Arc`); caches are internal and bounded.
 pub struct ImageGate {
     client: Option<RegistryClient>,
     policies: Vec<LoadedPolicy>,
     vulns: Option<LoadedVulns>,
     tags: TtlCache<String, Digest>,
-    verdicts: TtlCache<(String, usize), SignatureStatus>,
+    verdicts: TtlCache<VerdictKey, SignatureStatus>,
     /// Verifications in progress, shared by concurrent requests for the same digest.
-    inflight: Mutex<HashMap<(String, usize), Arc<OnceCell<SignatureStatus>>>>,
+    inflight: Mutex<HashMap<VerdictKey, Arc<OnceCell<SignatureStatus>>>>,
     positive_ttl: Duration,
     negative_ttl: Duration,
     tag_ttl: Duration,
@@ -465,7 +468,7 @@ impl ImageGate {
         reference: &Reference,
         digest: &Digest,
         policy: &LoadedPolicy,
-        cache_key: (String, usize),
+        cache_key: VerdictKey,
     ) -> SignatureStatus {
         self.stats.cache_misses.fetch_add(1, Ordering::Relaxed);
         match verify_digest(client, reference, digest, &policy.keys).await {

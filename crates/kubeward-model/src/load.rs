@@ -171,6 +171,11 @@ fn add_document(
         }
         return;
     }
+    if kind.is_empty() && api_version.is_empty() && is_json_file(source) {
+        // Other JSON (package.json, SBOMs, OSV advisories, tool configs) in a scanned tree is
+        // not a broken manifest; reporting every such file would drown the real ones.
+        return;
+    }
     if kind.is_empty() || api_version.is_empty() {
         let missing = if kind.is_empty() {
             "kind"
@@ -198,6 +203,13 @@ fn add_document(
             span,
         },
     );
+}
+
+/// Whether the document comes from a `.json` file.
+fn is_json_file(source: &SourceFile) -> bool {
+    std::path::Path::new(source.path())
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 fn not_an_object(span: Span, path: Option<String>, message: String) -> ModelIssue {
@@ -301,6 +313,17 @@ mod tests {
         assert_eq!(loaded.objects[1].reference.api_version, "v1");
         assert_eq!(loaded.issues.len(), 1);
         assert_eq!(loaded.issues[0].kind, ModelIssueKind::NotAnObject);
+    }
+
+    #[test]
+    fn other_json_is_not_reported_but_a_kindless_manifest_is() {
+        let sbom = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}"#;
+        assert!(load_text("sbom.cdx.json", sbom).issues.is_empty());
+        assert!(load_text("package.JSON", r#"{"name":"x"}"#).issues.is_empty());
+        // Half a manifest is still reported, in JSON as in YAML.
+        let half = r#"{"apiVersion":"v1","metadata":{"name":"x"}}"#;
+        assert_eq!(load_text("pod.json", half).issues.len(), 1);
+        assert_eq!(load_text("values.yaml", "replicas: 3\n").issues.len(), 1);
     }
 
     #[test]

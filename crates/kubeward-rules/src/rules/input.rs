@@ -115,7 +115,9 @@ declare_rule! {
 declare_rule! {
     /// ## What it does
     /// Reports a YAML document that is not a Kubernetes object (no `kind` or `apiVersion`, or
-    /// not a mapping), and list items without a `kind`.
+    /// not a mapping), and list items without a `kind`. A `.json` file with neither key
+    /// (`package.json`, SBOMs, OSV advisories, tool configuration) is not a manifest at all and
+    /// is passed over silently.
     ///
     /// ## Why is this bad?
     /// It is not scanned. In a manifests directory this is usually a Helm values file or a

@@ -1,12 +1,12 @@
-//! Verifying one ECDSA P-256 cosign signature (the real cosign fixture).
+//! Verifying one ECDSA P-256 cosign signature (the real cosign fixture, alice's layer).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use kubeward_cosign::{PublicKey, parse_signature_manifest, verify_layer};
 
-const PUB: &[u8] = include_bytes!("../tests/fixtures/real-cosign/cosign.pub");
-const MANIFEST: &[u8] = include_bytes!("../tests/fixtures/real-cosign/manifest.json");
-const PAYLOAD: &[u8] = include_bytes!("../tests/fixtures/real-cosign/payload.json");
-const DIGEST: &str = "sha256:f20c43161d73848408ef247f0ec7111b19fe58ffebc0cbcaa0d2c8bda4967268";
+const PUB: &[u8] = include_bytes!("../tests/fixtures/connaisseur/alice.pub");
+const MANIFEST: &[u8] = include_bytes!("../tests/fixtures/connaisseur/sig-manifest.json");
+const PAYLOAD: &[u8] = include_bytes!("../tests/fixtures/connaisseur/payload.json");
+const DIGEST: &str = "sha256:bfec161fecb0a887df7cb85e4da327c65986ccda7060cf3cd92171c6c90d7533";
 
 fn main() {
     divan::main();

@@ -6,13 +6,13 @@
 //! ```
 //! use kubeward_cosign::*;
 //!
-//! let digest = "sha256:f20c43161d73848408ef247f0ec7111b19fe58ffebc0cbcaa0d2c8bda4967268";
+//! let digest = "sha256:bfec161fecb0a887df7cb85e4da327c65986ccda7060cf3cd92171c6c90d7533";
 //! // Sign, as `cosign sign --key` would, and build what it pushes to the `.sig` tag.
 //! let (key, public_pem) = SigningKey::generate()?;
 //! let payload = payload_for("registry.example/app", digest);
 //! let signature = key.sign(&payload)?;
 //! let artifacts = build_signature_manifest(&[(payload.clone(), signature)])?;
-//! assert_eq!(signature_tag(digest)?, "sha256-f20c43161d73848408ef247f0ec7111b19fe58ffebc0cbcaa0d2c8bda4967268.sig");
+//! assert_eq!(signature_tag(digest)?, "sha256-bfec161fecb0a887df7cb85e4da327c65986ccda7060cf3cd92171c6c90d7533.sig");
 //!
 //! // Verify, as `cosign verify --key cosign.pub` would.
 //! let keys = [PublicKey::from_pem(public_pem.as_bytes())?];

@@ -193,13 +193,17 @@ pub fn payload_with_annotations(
 mod tests {
     use super::*;
 
-    const DIGEST: &str = "sha256:f20c43161d73848408ef247f0ec7111b19fe58ffebc0cbcaa0d2c8bda4967268";
+    const DIGEST: &str = "sha256:bfec161fecb0a887df7cb85e4da327c65986ccda7060cf3cd92171c6c90d7533";
 
     #[test]
     fn payload_bytes_match_cosign() {
-        let want = r#"{"critical":{"identity":{"docker-reference":"localhost:15381/tobby/fixture"},"image":{"docker-manifest-digest":"sha256:f20c43161d73848408ef247f0ec7111b19fe58ffebc0cbcaa0d2c8bda4967268"},"type":"cosign container image signature"},"optional":null}"#;
+        let want = r#"{"critical":{"identity":{"docker-reference":"index.docker.io/securesystemsengineering/testimage"},"image":{"docker-manifest-digest":"sha256:bfec161fecb0a887df7cb85e4da327c65986ccda7060cf3cd92171c6c90d7533"},"type":"cosign container image signature"},"optional":null}"#;
         assert_eq!(
-            String::from_utf8(payload_for("localhost:15381/tobby/fixture", DIGEST)).unwrap(),
+            String::from_utf8(payload_for(
+                "index.docker.io/securesystemsengineering/testimage",
+                DIGEST
+            ))
+            .unwrap(),
             want
         );
     }

@@ -28,95 +28,191 @@ fn b64(path: &str) -> Vec<u8> {
         .unwrap()
 }
 
-const REAL_DIGEST: &str = "sha256:f20c43161d73848408ef247f0ec7111b19fe58ffebc0cbcaa0d2c8bda4967268";
-const REAL_KEY_ID: &str = "sha256:dc2bcfdb0402cd0845f59232655c3ab2a53d55849d4665579efe45c6cc753478";
+// The real cosign vector (tests/fixtures/connaisseur/, Apache-2.0, see the README there):
+// image `index.docker.io/securesystemsengineering/testimage` signed with `cosign sign --key`
+// by three keys (alice, bob, charlie), one signature layer each, same payload.
+const REAL_DIGEST: &str = "sha256:bfec161fecb0a887df7cb85e4da327c65986ccda7060cf3cd92171c6c90d7533";
+const REAL_REFERENCE: &str = "index.docker.io/securesystemsengineering/testimage";
+const REAL_PAYLOAD_DIGEST: &str =
+    "sha256:7248e52a7da336ff63192f2c0a8f12562b0d5368e9cde6ab292cbb4604074f28";
+/// `openssl pkey -pubin -in <key>.pub -outform der | sha256sum`, for alice, bob, charlie.
+const REAL_KEY_IDS: [&str; 3] = [
+    "sha256:32b0bd6e29fb7d0d6a3ca9cda2fc71636b1bd40a91b503f9a1bd698803b34f56",
+    "sha256:6127c492d8950ecd1917d712ab5d560c9e293f0b2117d3ee57ba84fc3cb31460",
+    "sha256:eb1de821fbb1deea55e8b462bae2531ee943bf7758606216133eb5d4f9e74abc",
+];
+const REAL_KEY_FILES: [&str; 3] = [
+    "connaisseur/alice.pub",
+    "connaisseur/bob.pub",
+    "connaisseur/charlie.pub",
+];
+// A second image digest of the same repository, signed by alice alone.
+const REAL_DIGEST_071: &str =
+    "sha256:071bf7a986f1ca9cb2a1f0bc8392822a7777f90d58f2d2c6f271913e08de7c81";
 const KEYS_DIGEST: &str = "sha256:9b2fd7e3f5f8b4c1e8a6d7c0b1a2f3e4d5c6b7a8f9e0d1c2b3a4f5e6d7c8b9a0";
 
-fn real_key() -> PublicKey {
-    PublicKey::from_pem(&fixture("real-cosign/cosign.pub")).unwrap()
+fn real_keys() -> [PublicKey; 3] {
+    REAL_KEY_FILES.map(|f| PublicKey::from_pem(&fixture(f)).unwrap())
 }
 
+/// Alice's key.
+fn real_key() -> PublicKey {
+    PublicKey::from_pem(&fixture(REAL_KEY_FILES[0])).unwrap()
+}
+
+fn real_payload() -> Vec<u8> {
+    fixture("connaisseur/payload.json")
+}
+
+fn real_layers() -> Vec<SignatureLayer> {
+    let layers = parse_signature_manifest(&fixture("connaisseur/sig-manifest.json")).unwrap();
+    assert_eq!(layers.len(), 3);
+    layers
+}
+
+/// Alice's layer.
 fn real_layer() -> SignatureLayer {
-    let mut layers = parse_signature_manifest(&fixture("real-cosign/manifest.json")).unwrap();
-    assert_eq!(layers.len(), 1);
-    layers.remove(0)
+    real_layers().remove(0)
+}
+
+fn real_signature(layer: &SignatureLayer) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(layer.signature_b64.as_deref().unwrap())
+        .unwrap()
 }
 
 // ---------------------------------------------------------------- the real cosign vector
 
 #[test]
-fn real_cosign_signature_verifies() {
-    let key = real_key();
-    assert_eq!(key.algorithm(), KeyAlgorithm::EcdsaP256Sha256);
-    assert_eq!(key.key_id(), REAL_KEY_ID);
-    let v = verify_layer(
-        &real_layer(),
-        &fixture("real-cosign/payload.json"),
-        &[key],
-        REAL_DIGEST,
-    )
-    .unwrap();
-    assert_eq!(v.key_id, REAL_KEY_ID);
-    assert_eq!(v.manifest_digest, REAL_DIGEST);
-    assert_eq!(v.docker_reference, "localhost:15381/tobby/fixture");
+fn real_image_manifest_hashes_to_the_signed_digest() {
+    // The image manifest bytes as the registry served them: their sha256 is the digest
+    // every signature below is for.
     assert_eq!(
-        v.payload_digest,
-        "sha256:3a29d26a2fc848d25ccf9c2288194ca90599e70ef69087644f186e5e7331f28b"
+        sha256_digest(&fixture("connaisseur/image-manifest.json")),
+        REAL_DIGEST
     );
-    assert!(v.optional.is_empty());
+    assert_eq!(sha256_digest(&real_payload()), REAL_PAYLOAD_DIGEST);
 }
 
 #[test]
-fn real_cosign_with_other_keys_first_reports_the_matching_key() {
-    let (other, _) = SigningKey::generate().unwrap();
-    let keys = [other.public_key().clone(), real_key()];
-    let v = verify_layer(
-        &real_layer(),
-        &fixture("real-cosign/payload.json"),
-        &keys,
-        REAL_DIGEST,
-    )
-    .unwrap();
-    assert_eq!(v.key_id, REAL_KEY_ID);
-}
-
-#[test]
-fn our_payload_and_manifest_bytes_equal_cosigns() {
-    let payload = payload_for("localhost:15381/tobby/fixture", REAL_DIGEST);
-    assert_eq!(payload, fixture("real-cosign/payload.json"));
-    let layer = real_layer();
-    let sig = base64::engine::general_purpose::STANDARD
-        .decode(layer.signature_b64.unwrap())
+fn real_cosign_signatures_verify() {
+    let keys = real_keys();
+    for (i, (layer, key)) in real_layers().iter().zip(&keys).enumerate() {
+        assert_eq!(key.algorithm(), KeyAlgorithm::EcdsaP256Sha256);
+        assert_eq!(key.key_id(), REAL_KEY_IDS[i]);
+        let v = verify_layer(
+            layer,
+            &real_payload(),
+            std::slice::from_ref(key),
+            REAL_DIGEST,
+        )
         .unwrap();
-    let art = build_signature_manifest(&[(payload.clone(), sig)]).unwrap();
+        assert_eq!(v.key_id, REAL_KEY_IDS[i]);
+        assert_eq!(v.manifest_digest, REAL_DIGEST);
+        assert_eq!(v.docker_reference, REAL_REFERENCE);
+        assert_eq!(v.payload_digest, REAL_PAYLOAD_DIGEST);
+        assert!(v.optional.is_empty());
+        // Each signature was made by exactly one of the three keys.
+        for (j, other) in keys.iter().enumerate() {
+            assert_eq!(
+                other.verify(&real_payload(), &real_signature(layer)),
+                i == j,
+                "layer {i}, key {j}"
+            );
+        }
+    }
+}
+
+#[test]
+fn real_cosign_with_all_keys_reports_the_matching_key() {
+    let (other, _) = SigningKey::generate().unwrap();
+    let mut keys = vec![other.public_key().clone()];
+    keys.extend(real_keys().into_iter().rev());
+    for (i, layer) in real_layers().iter().enumerate() {
+        let v = verify_layer(layer, &real_payload(), &keys, REAL_DIGEST).unwrap();
+        assert_eq!(v.key_id, REAL_KEY_IDS[i]);
+    }
+}
+
+#[test]
+fn real_cosign_second_image_verifies() {
+    let payload = fixture("connaisseur/payload-071.json");
+    let layers = parse_signature_manifest(&fixture("connaisseur/sig-manifest-071.json")).unwrap();
+    assert_eq!(layers.len(), 2, "the published manifest repeats the layer");
+    for layer in &layers {
+        let v = verify_layer(layer, &payload, &[real_key()], REAL_DIGEST_071).unwrap();
+        assert_eq!(v.key_id, REAL_KEY_IDS[0]);
+        assert_eq!(v.docker_reference, REAL_REFERENCE);
+        assert_eq!(
+            verify_layer(layer, &payload, &real_keys()[1..], REAL_DIGEST_071).unwrap_err(),
+            Rejection::NoKeyMatched
+        );
+    }
+}
+
+#[test]
+fn our_payload_bytes_equal_cosigns() {
+    assert_eq!(payload_for(REAL_REFERENCE, REAL_DIGEST), real_payload());
     assert_eq!(
-        art.manifest,
-        fixture("real-cosign/manifest.json"),
-        "manifest bytes"
+        payload_for(REAL_REFERENCE, REAL_DIGEST_071),
+        fixture("connaisseur/payload-071.json")
     );
-    assert_eq!(
-        art.config,
-        fixture("real-cosign/config.json"),
-        "config bytes"
-    );
+}
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).unwrap()
+}
+
+#[test]
+fn our_signature_manifest_equals_cosigns() {
+    // Three signatures over one payload: the config blob lists one diff_id per layer.
+    let layers = real_layers();
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> = layers
+        .iter()
+        .map(|l| (real_payload(), real_signature(l)))
+        .collect();
+    let art = build_signature_manifest(&pairs).unwrap();
     assert_eq!(
         art.config_digest,
-        "sha256:2122b6ad0794d3fdae43a4b477cf1d95d4a38d3c5f10631e199676039b876e37"
+        "sha256:4f3f54134335a9734c5685d2648387ecaf6339d9cc9ae6dc62d82fba971f889f",
+        "config digest"
     );
-    assert_eq!(art.payload, payload);
-    assert_eq!(art.payloads.len(), 1);
-    assert_eq!(art.payloads[0].digest, layer.payload_digest);
-    assert_eq!(art.payloads[0].media_type, SIMPLE_SIGNING_MEDIA_TYPE);
-    assert_eq!(art.manifest_media_type, OCI_MANIFEST_MEDIA_TYPE);
+    assert_eq!(art.config.len(), 451);
+    // The published manifest is pretty-printed, so compare it as JSON.
     assert_eq!(
-        art.manifest_digest,
-        sha256_digest(&fixture("real-cosign/manifest.json"))
+        json(&art.manifest),
+        json(&fixture("connaisseur/sig-manifest.json"))
+    );
+    assert_eq!(art.manifest_digest, sha256_digest(&art.manifest));
+    assert_eq!(art.manifest_media_type, OCI_MANIFEST_MEDIA_TYPE);
+    assert_eq!(art.payload, real_payload());
+    assert_eq!(art.payloads.len(), 1, "one payload blob for three layers");
+    assert_eq!(art.payloads[0].digest, REAL_PAYLOAD_DIGEST);
+    assert_eq!(art.payloads[0].media_type, SIMPLE_SIGNING_MEDIA_TYPE);
+    let reparsed = parse_signature_manifest(&art.manifest).unwrap();
+    assert_eq!(reparsed, layers);
+
+    // One signature: the single-layer config of the second image's manifest.
+    let payload = fixture("connaisseur/payload-071.json");
+    let published =
+        parse_signature_manifest(&fixture("connaisseur/sig-manifest-071.json")).unwrap();
+    let art =
+        build_signature_manifest(&[(payload.clone(), real_signature(&published[0]))]).unwrap();
+    assert_eq!(
+        art.config_digest,
+        "sha256:a0b0cbfeefd8a1d546d9759f06eee4e013259575abb768b8f593e553da2ece4a",
+        "config digest"
+    );
+    assert_eq!(art.config.len(), 233);
+    assert_eq!(
+        parse_signature_manifest(&art.manifest).unwrap()[0],
+        published[0]
     );
 }
 
 #[test]
 fn real_cosign_tampered_payload_fails() {
-    let mut payload = fixture("real-cosign/payload.json");
+    let mut payload = real_payload();
     let pos = payload.iter().position(|b| *b == b'f').unwrap();
     payload[pos] = b'e';
     // Descriptor digest no longer matches ...
@@ -138,14 +234,12 @@ fn real_cosign_tampered_payload_fails() {
 fn real_cosign_wrong_key_fails() {
     let (other, _) = SigningKey::generate().unwrap();
     let other_p256 = PublicKey::from_pem(&fixture("keys/p256.pub")).unwrap();
-    for keys in [vec![other.public_key().clone(), other_p256], vec![]] {
-        let err = verify_layer(
-            &real_layer(),
-            &fixture("real-cosign/payload.json"),
-            &keys,
-            REAL_DIGEST,
-        )
-        .unwrap_err();
+    let [_, bob, charlie] = real_keys();
+    for keys in [
+        vec![other.public_key().clone(), other_p256, bob, charlie],
+        vec![],
+    ] {
+        let err = verify_layer(&real_layer(), &real_payload(), &keys, REAL_DIGEST).unwrap_err();
         assert_eq!(err, Rejection::NoKeyMatched);
     }
 }
@@ -153,13 +247,7 @@ fn real_cosign_wrong_key_fails() {
 #[test]
 fn real_cosign_for_another_digest_fails() {
     let other = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
-    let err = verify_layer(
-        &real_layer(),
-        &fixture("real-cosign/payload.json"),
-        &[real_key()],
-        other,
-    )
-    .unwrap_err();
+    let err = verify_layer(&real_layer(), &real_payload(), &[real_key()], other).unwrap_err();
     assert_eq!(
         err,
         Rejection::DigestMismatch {
@@ -173,12 +261,14 @@ fn real_cosign_for_another_digest_fails() {
     );
     // Exact string comparison: no case folding of the digest.
     let upper = REAL_DIGEST.to_uppercase();
+    assert!(verify_layer(&real_layer(), &real_payload(), &[real_key()], &upper).is_err());
+    // A valid signature by the same key, but for the other image, is not accepted either.
     assert!(
         verify_layer(
             &real_layer(),
-            &fixture("real-cosign/payload.json"),
+            &real_payload(),
             &[real_key()],
-            &upper
+            REAL_DIGEST_071
         )
         .is_err()
     );
@@ -189,13 +279,7 @@ fn real_cosign_signature_survives_line_wrapped_base64() {
     let mut layer = real_layer();
     let sig = layer.signature_b64.clone().unwrap();
     layer.signature_b64 = Some(format!("{}\n{}\r\n", &sig[..20], &sig[20..]));
-    verify_layer(
-        &layer,
-        &fixture("real-cosign/payload.json"),
-        &[real_key()],
-        REAL_DIGEST,
-    )
-    .unwrap();
+    verify_layer(&layer, &real_payload(), &[real_key()], REAL_DIGEST).unwrap();
 }
 
 // ---------------------------------------------------------------- layer-level rejections
@@ -435,8 +519,10 @@ fn ed25519_verifies_and_ignores_digest() {
 
 #[test]
 fn key_ids_match_openssl_der_sha256() {
-    // `openssl pkey -pubin -in cosign.pub -outform der | sha256sum`
-    assert_eq!(real_key().key_id(), REAL_KEY_ID);
+    // `openssl pkey -pubin -in <key>.pub -outform der | sha256sum`
+    for (key, id) in real_keys().iter().zip(REAL_KEY_IDS) {
+        assert_eq!(key.key_id(), id);
+    }
     let key = PublicKey::from_pem(&fixture("keys/p256.pub")).unwrap();
     let reparsed = PublicKey::from_pem(key.to_pem().as_bytes()).unwrap();
     assert_eq!(reparsed.key_id(), key.key_id());
@@ -661,13 +747,13 @@ mod never_panics {
 
         #[test]
         fn mutated_real_spki_never_panics(pos in 0usize..91, byte in any::<u8>()) {
-            let key = PublicKey::from_pem(&fixture("real-cosign/cosign.pub")).unwrap();
+            let key = real_key();
             let mut der = key.spki_der().to_vec();
             if let Some(b) = der.get_mut(pos) { *b = byte; }
             if let Ok(k) = PublicKey::from_spki_der(&der) {
                 // A still-parsable key must still verify only what its bytes allow.
-                let layer = parse_signature_manifest(&fixture("real-cosign/manifest.json")).unwrap().remove(0);
-                let ok = verify_layer(&layer, &fixture("real-cosign/payload.json"), std::slice::from_ref(&k), REAL_DIGEST).is_ok();
+                let layer = real_layer();
+                let ok = verify_layer(&layer, &real_payload(), std::slice::from_ref(&k), REAL_DIGEST).is_ok();
                 prop_assert_eq!(ok, k == key);
             }
         }

@@ -319,7 +319,11 @@ mod tests {
     fn other_json_is_not_reported_but_a_kindless_manifest_is() {
         let sbom = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}"#;
         assert!(load_text("sbom.cdx.json", sbom).issues.is_empty());
-        assert!(load_text("package.JSON", r#"{"name":"x"}"#).issues.is_empty());
+        assert!(
+            load_text("package.JSON", r#"{"name":"x"}"#)
+                .issues
+                .is_empty()
+        );
         // Half a manifest is still reported, in JSON as in YAML.
         let half = r#"{"apiVersion":"v1","metadata":{"name":"x"}}"#;
         assert_eq!(load_text("pod.json", half).issues.len(), 1);

@@ -92,7 +92,7 @@ struct Inner {
 
 /// What a request is for: decides the token scope's actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(crate) enum Access {
     Pull,
     Push,
 }
@@ -388,6 +388,18 @@ impl RegistryClient {
         media_type: &str,
         bytes: &[u8],
     ) -> Result<Digest, OciError> {
+        self.push_manifest_headers(r, media_type, bytes)
+            .await
+            .map(|(d, _)| d)
+    }
+
+    /// [`RegistryClient::push_manifest`], also returning the response headers (`OCI-Subject`).
+    pub(crate) async fn push_manifest_headers(
+        &self,
+        r: &Reference,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<(Digest, HeaderMap), OciError> {
         let digest = match r.digest() {
             Some(d) => check_digest(d, bytes)?,
             None => Digest::sha256_of(bytes),
@@ -421,7 +433,7 @@ impl RegistryClient {
                 });
             }
         }
-        Ok(digest)
+        Ok((digest, resp.headers))
     }
 
     fn scheme_for(&self, registry: &str) -> Scheme {
@@ -438,7 +450,7 @@ impl RegistryClient {
         }
     }
 
-    fn api_url(&self, r: &Reference, path: &str) -> Result<Url, OciError> {
+    pub(crate) fn api_url(&self, r: &Reference, path: &str) -> Result<Url, OciError> {
         Url::new(self.scheme_for(r.registry()), r.api_host(), path).map_err(|_| {
             OciError::InvalidConfig {
                 what: format!("cannot build a URL for {}", r.name()),
@@ -454,7 +466,7 @@ impl RegistryClient {
     /// Sends a request with authentication and redirects: pre-authenticates from the token
     /// cache, follows redirects (GET/HEAD), answers one 401 challenge and retries once.
     #[allow(clippy::too_many_arguments)]
-    async fn request(
+    pub(crate) async fn request(
         &self,
         r: &Reference,
         method: Method,
@@ -720,7 +732,7 @@ struct ErrorEntry {
     message: Option<String>,
 }
 
-fn error_from(resp: &Response, r: &Reference) -> OciError {
+pub(crate) fn error_from(resp: &Response, r: &Reference) -> OciError {
     if resp.status == StatusCode::UNAUTHORIZED {
         return OciError::Unauthorized {
             registry: r.registry().to_owned(),

@@ -41,6 +41,7 @@ mod error;
 mod manifest;
 pub mod oci_layout;
 mod reference;
+mod referrers;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 mod transport;
@@ -51,9 +52,12 @@ pub use digest::{Algorithm, Digest};
 pub use error::OciError;
 pub use manifest::{
     DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, Descriptor, MANIFEST_ACCEPT, Manifest, ManifestKind,
-    OCI_CONFIG, OCI_INDEX, OCI_LAYER_TAR, OCI_LAYER_TAR_GZIP, OCI_MANIFEST, Platform,
+    OCI_CONFIG, OCI_EMPTY, OCI_INDEX, OCI_LAYER_TAR, OCI_LAYER_TAR_GZIP, OCI_MANIFEST, Platform,
 };
 pub use reference::{
     DEFAULT_TAG, DOCKER_HUB, DOCKER_HUB_API_HOST, NAME_TOTAL_LENGTH_MAX, Reference, ReferenceError,
     is_valid_tag,
+};
+pub use referrers::{
+    MAX_REFERRERS_PAGES, OCI_FILTERS_APPLIED_HEADER, OCI_SUBJECT_HEADER, referrers_tag,
 };

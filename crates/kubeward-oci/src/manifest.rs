@@ -21,6 +21,9 @@ pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 pub const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
 /// `application/vnd.oci.image.layer.v1.tar+gzip`
 pub const OCI_LAYER_TAR_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+/// `application/vnd.oci.empty.v1+json`: the media type of the empty descriptor (content `{}`),
+/// used as the config of artifacts (OCI image spec 1.1, "Guidance for an Empty Descriptor").
+pub const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
 
 /// The manifest media types a client accepts, in preference order (sent as `Accept`).
 pub const MANIFEST_ACCEPT: [&str; 4] = [
@@ -75,6 +78,9 @@ pub struct Descriptor {
     /// Size in bytes of the referenced content.
     #[serde(default)]
     pub size: u64,
+    /// The artifact type (OCI image spec 1.1; set on referrers-list entries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_type: Option<String>,
     /// Annotations.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
@@ -95,6 +101,10 @@ pub enum ManifestKind {
         layers: Vec<Descriptor>,
         /// Manifest annotations.
         annotations: BTreeMap<String, String>,
+        /// The `artifactType` field (OCI image spec 1.1), if set.
+        artifact_type: Option<String>,
+        /// The `subject` field (OCI image spec 1.1): the manifest this one refers to.
+        subject: Option<Descriptor>,
     },
     /// An image index / Docker manifest list.
     Index {
@@ -116,6 +126,10 @@ struct RawManifest {
     manifests: Option<Vec<Descriptor>>,
     #[serde(default)]
     annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    artifact_type: Option<String>,
+    #[serde(default)]
+    subject: Option<Descriptor>,
 }
 
 impl Manifest {
@@ -150,6 +164,8 @@ impl Manifest {
             config,
             layers: raw.layers.unwrap_or_default(),
             annotations: raw.annotations,
+            artifact_type: raw.artifact_type.filter(|t| !t.is_empty()),
+            subject: raw.subject,
         })
     }
 }
@@ -199,7 +215,11 @@ mod tests {
                 config,
                 layers,
                 annotations,
+                artifact_type,
+                subject,
             } => {
+                assert_eq!(artifact_type, None);
+                assert_eq!(subject, None);
                 assert_eq!(config.size, 2);
                 assert_eq!(layers.len(), 1);
                 assert_eq!(annotations.get("a").map(String::as_str), Some("b"));
@@ -221,6 +241,47 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn parses_artifact_type_and_subject() {
+        let json = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","artifactType":"application/x.t","config":{{"mediaType":"{OCI_EMPTY}","digest":"{D}","size":2}},"layers":[],"subject":{{"mediaType":"{OCI_MANIFEST}","digest":"{D}","size":9}}}}"#
+        );
+        let ManifestKind::ImageManifest {
+            artifact_type,
+            subject,
+            ..
+        } = m(OCI_MANIFEST, &json).parse().unwrap()
+        else {
+            panic!("not an image manifest");
+        };
+        assert_eq!(artifact_type.as_deref(), Some("application/x.t"));
+        let subject = subject.unwrap();
+        assert_eq!(
+            (subject.size, subject.digest.to_string()),
+            (9, D.to_owned())
+        );
+        // A descriptor's artifactType round-trips and is omitted when unset.
+        let d: Descriptor = serde_json::from_str(&format!(
+            r#"{{"mediaType":"{OCI_MANIFEST}","digest":"{D}","size":1,"artifactType":"a/b"}}"#
+        ))
+        .unwrap();
+        assert_eq!(d.artifact_type.as_deref(), Some("a/b"));
+        assert!(
+            serde_json::to_string(&d)
+                .unwrap()
+                .contains(r#""artifactType":"a/b""#)
+        );
+        let plain = Descriptor {
+            artifact_type: None,
+            ..d
+        };
+        assert!(
+            !serde_json::to_string(&plain)
+                .unwrap()
+                .contains("artifactType")
+        );
     }
 
     #[test]

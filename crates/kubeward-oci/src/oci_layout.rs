@@ -29,9 +29,11 @@ use crate::client::RegistryClient;
 use crate::digest::Digest;
 use crate::error::OciError;
 use crate::manifest::{
-    Descriptor, OCI_CONFIG, OCI_INDEX, OCI_LAYER_TAR_GZIP, OCI_MANIFEST, Platform,
+    Descriptor, Manifest, ManifestKind, OCI_CONFIG, OCI_EMPTY, OCI_INDEX, OCI_LAYER_TAR_GZIP,
+    OCI_MANIFEST, Platform,
 };
 use crate::reference::Reference;
+use crate::referrers::OCI_SUBJECT_HEADER;
 
 /// The annotation naming a manifest in an OCI layout's `index.json`.
 pub const REF_NAME_ANNOTATION: &str = "org.opencontainers.image.ref.name";
@@ -63,6 +65,7 @@ impl Blob {
             media_type: self.media_type.clone(),
             digest: self.digest.clone(),
             size: self.bytes.len() as u64,
+            artifact_type: None,
             annotations: BTreeMap::new(),
             platform: None,
         }
@@ -208,6 +211,145 @@ impl ImageIndex {
         client
             .push_manifest(r, &self.manifest.media_type, &self.manifest.bytes)
             .await
+    }
+}
+
+/// An OCI 1.1 artifact manifest (`application/vnd.oci.image.manifest.v1+json`): `artifactType`,
+/// the empty config (`application/vnd.oci.empty.v1+json`, content `{}`), one or more layers and
+/// a `subject`, e.g. a Sigstore bundle attached to an image.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use kubeward_oci::oci_layout::{Artifact, Image};
+/// use kubeward_oci::{Manifest, ManifestKind, OCI_EMPTY};
+/// let image = Image::hello("hi");
+/// let bundle = "application/vnd.dev.sigstore.bundle.v0.3+json";
+/// let a = Artifact::new(bundle, vec![(bundle.to_owned(), b"{}".to_vec())],
+///     image.manifest.descriptor(), BTreeMap::new());
+/// assert_eq!(a.config.media_type, OCI_EMPTY);
+/// assert_eq!(a.descriptor().artifact_type.as_deref(), Some(bundle));
+/// let m = Manifest { digest: a.manifest.digest.clone(), media_type: a.manifest.media_type.clone(),
+///     bytes: a.manifest.bytes.clone() };
+/// let ManifestKind::ImageManifest { subject, .. } = m.parse().unwrap() else { panic!() };
+/// assert_eq!(subject.unwrap().digest, image.manifest.digest);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// The manifest (`application/vnd.oci.image.manifest.v1+json`).
+    pub manifest: Blob,
+    /// The empty config (`application/vnd.oci.empty.v1+json`, `{}`).
+    pub config: Blob,
+    /// The layers, in manifest order.
+    pub layers: Vec<Blob>,
+}
+
+impl Artifact {
+    /// An artifact of `artifact_type` with the given layers (media type, content) referring to
+    /// `subject`, with manifest annotations. Without layers, the empty descriptor is the single
+    /// layer (OCI image spec 1.1 guidance). The manifest JSON is deterministic.
+    pub fn new(
+        artifact_type: &str,
+        layers: Vec<(String, Vec<u8>)>,
+        subject: Descriptor,
+        annotations: BTreeMap<String, String>,
+    ) -> Artifact {
+        let config = Blob::new(OCI_EMPTY, b"{}".to_vec());
+        let mut layers: Vec<Blob> = layers
+            .into_iter()
+            .map(|(media_type, bytes)| Blob::new(&media_type, bytes))
+            .collect();
+        if layers.is_empty() {
+            layers.push(config.clone());
+        }
+        let mut manifest = json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "artifactType": artifact_type,
+            "config": config.descriptor(),
+            "layers": layers.iter().map(Blob::descriptor).collect::<Vec<_>>(),
+            "subject": subject,
+        });
+        if let (false, Some(obj)) = (annotations.is_empty(), manifest.as_object_mut()) {
+            obj.insert("annotations".to_owned(), json!(annotations));
+        }
+        let manifest = Blob::new(
+            OCI_MANIFEST,
+            serde_json::to_vec(&manifest).unwrap_or_default(),
+        );
+        Artifact {
+            manifest,
+            config,
+            layers,
+        }
+    }
+
+    /// `artifactType` (else the config media type), `subject` and annotations, read back from
+    /// the manifest bytes (so they always match what is pushed).
+    fn fields(&self) -> Result<(String, Option<Descriptor>, BTreeMap<String, String>), OciError> {
+        let m = Manifest {
+            digest: self.manifest.digest.clone(),
+            media_type: self.manifest.media_type.clone(),
+            bytes: self.manifest.bytes.clone(),
+        };
+        match m.parse()? {
+            ManifestKind::ImageManifest {
+                config,
+                annotations,
+                artifact_type,
+                subject,
+                ..
+            } => Ok((
+                artifact_type.unwrap_or(config.media_type),
+                subject,
+                annotations,
+            )),
+            ManifestKind::Index { .. } => Err(OciError::InvalidConfig {
+                what: "artifact manifest is an index".to_owned(),
+            }),
+        }
+    }
+
+    /// The manifest's descriptor as a referrers list lists it: `artifactType` set (the
+    /// manifest's, else its config media type) and the manifest annotations copied.
+    pub fn descriptor(&self) -> Descriptor {
+        let mut d = self.manifest.descriptor();
+        if let Ok((artifact_type, _, annotations)) = self.fields() {
+            d.artifact_type = Some(artifact_type);
+            d.annotations = annotations;
+        }
+        d
+    }
+
+    /// Pushes config, layers and the manifest (by digest: `r`'s tag is not moved) to `r`'s
+    /// repository; returns the manifest digest. When the registry does not acknowledge the
+    /// `subject` with an `OCI-Subject` header naming it (no referrers API, e.g.
+    /// `docker-registry` 2.x), also adds [`Artifact::descriptor`] to the referrers tag schema
+    /// index (see [`RegistryClient::add_to_referrers_tag`]), as the distribution spec requires
+    /// of clients.
+    pub async fn push(&self, client: &RegistryClient, r: &Reference) -> Result<Digest, OciError> {
+        let (_, subject, _) = self.fields()?;
+        client.push_blob(r, &self.config.bytes).await?;
+        for layer in &self.layers {
+            client.push_blob(r, &layer.bytes).await?;
+        }
+        let target = r.with_digest(self.manifest.digest.clone());
+        let (digest, headers) = client
+            .push_manifest_headers(&target, &self.manifest.media_type, &self.manifest.bytes)
+            .await?;
+        let Some(subject) = subject else {
+            return Ok(digest);
+        };
+        let acknowledged = headers
+            .get(OCI_SUBJECT_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| Digest::parse(v.trim()).ok())
+            .is_some_and(|d| d == subject.digest);
+        if !acknowledged {
+            client
+                .add_to_referrers_tag(r, &subject.digest, &self.descriptor())
+                .await?;
+        }
+        Ok(digest)
     }
 }
 

@@ -285,7 +285,7 @@ impl Artifact {
 
     /// `artifactType` (else the config media type), `subject` and annotations, read back from
     /// the manifest bytes (so they always match what is pushed).
-    fn fields(&self) -> Result<(String, Option<Descriptor>, BTreeMap<String, String>), OciError> {
+    fn fields(&self) -> Result<ArtifactFields, OciError> {
         let m = Manifest {
             digest: self.manifest.digest.clone(),
             media_type: self.manifest.media_type.clone(),
@@ -298,11 +298,11 @@ impl Artifact {
                 artifact_type,
                 subject,
                 ..
-            } => Ok((
-                artifact_type.unwrap_or(config.media_type),
+            } => Ok(ArtifactFields {
+                artifact_type: artifact_type.unwrap_or(config.media_type),
                 subject,
                 annotations,
-            )),
+            }),
             ManifestKind::Index { .. } => Err(OciError::InvalidConfig {
                 what: "artifact manifest is an index".to_owned(),
             }),
@@ -313,9 +313,9 @@ impl Artifact {
     /// manifest's, else its config media type) and the manifest annotations copied.
     pub fn descriptor(&self) -> Descriptor {
         let mut d = self.manifest.descriptor();
-        if let Ok((artifact_type, _, annotations)) = self.fields() {
-            d.artifact_type = Some(artifact_type);
-            d.annotations = annotations;
+        if let Ok(f) = self.fields() {
+            d.artifact_type = Some(f.artifact_type);
+            d.annotations = f.annotations;
         }
         d
     }
@@ -327,7 +327,7 @@ impl Artifact {
     /// index (see [`RegistryClient::add_to_referrers_tag`]), as the distribution spec requires
     /// of clients.
     pub async fn push(&self, client: &RegistryClient, r: &Reference) -> Result<Digest, OciError> {
-        let (_, subject, _) = self.fields()?;
+        let subject = self.fields()?.subject;
         client.push_blob(r, &self.config.bytes).await?;
         for layer in &self.layers {
             client.push_blob(r, &layer.bytes).await?;
@@ -351,6 +351,13 @@ impl Artifact {
         }
         Ok(digest)
     }
+}
+
+/// What a referrers list says about an artifact manifest.
+struct ArtifactFields {
+    artifact_type: String,
+    subject: Option<Descriptor>,
+    annotations: BTreeMap<String, String>,
 }
 
 /// An OCI image layout (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`) being assembled.

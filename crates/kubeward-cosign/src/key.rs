@@ -244,6 +244,47 @@ impl PublicKey {
         }
     }
 
+    /// The subject public key of a DER X.509 certificate (for instance the leaf in a Sigstore
+    /// bundle's `verificationMaterial.certificate.rawBytes`), parsed like
+    /// [`PublicKey::from_spki_der`]. Only the structure up to `subjectPublicKeyInfo` is
+    /// read: the certificate's signature, validity, extensions and chain are NOT checked, so
+    /// use this only to pin a key you already trust (not for keyless verification).
+    pub fn from_certificate_der(der: &[u8]) -> Result<PublicKey, KeyError> {
+        let malformed = |what: &str| KeyError::Malformed(what.to_string());
+        let (cert_body, trailing) = der::expect(der, der::TAG_SEQUENCE)
+            .ok_or_else(|| malformed("not a DER certificate SEQUENCE"))?;
+        if !trailing.is_empty() {
+            return Err(malformed("trailing data after the certificate"));
+        }
+        let (tbs, _) = der::expect(cert_body, der::TAG_SEQUENCE)
+            .ok_or_else(|| malformed("missing TBSCertificate"))?;
+        let mut rest = tbs;
+        // [0] EXPLICIT version, optional.
+        if rest.first() == Some(&0xa0) {
+            let (_, _, after) =
+                der::read_tlv(rest).ok_or_else(|| malformed("malformed certificate version"))?;
+            rest = after;
+        }
+        // serialNumber, signature, issuer, validity, subject.
+        for (tag, what) in [
+            (der::TAG_INTEGER, "serialNumber"),
+            (der::TAG_SEQUENCE, "signature algorithm"),
+            (der::TAG_SEQUENCE, "issuer"),
+            (der::TAG_SEQUENCE, "validity"),
+            (der::TAG_SEQUENCE, "subject"),
+        ] {
+            let (_, after) = der::expect(rest, tag)
+                .ok_or_else(|| KeyError::Malformed(format!("certificate {what} missing")))?;
+            rest = after;
+        }
+        let (_, after) = der::expect(rest, der::TAG_SEQUENCE)
+            .ok_or_else(|| malformed("certificate subjectPublicKeyInfo missing"))?;
+        let spki = rest
+            .get(..rest.len().saturating_sub(after.len()))
+            .ok_or_else(|| malformed("certificate subjectPublicKeyInfo missing"))?;
+        PublicKey::from_spki_der(spki)
+    }
+
     /// Parses a DER SubjectPublicKeyInfo (what a `PUBLIC KEY` PEM block holds).
     pub fn from_spki_der(der: &[u8]) -> Result<PublicKey, KeyError> {
         let malformed = |what: &str| KeyError::Malformed(what.to_string());

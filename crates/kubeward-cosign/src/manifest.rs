@@ -29,7 +29,7 @@ pub const TIMESTAMP_ANNOTATION: &str = "dev.sigstore.cosign/timestamp";
 
 /// Checks `sha256:<64 lowercase hex>` (go-containerregistry's `v1.NewHash` rules) and
 /// returns the hex part.
-fn sha256_hex(digest: &str) -> Result<&str, CosignError> {
+pub(crate) fn sha256_hex(digest: &str) -> Result<&str, CosignError> {
     let hex = digest
         .strip_prefix("sha256:")
         .filter(|h| {

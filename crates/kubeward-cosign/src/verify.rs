@@ -46,6 +46,37 @@ pub enum Rejection {
     /// The signed payload has another `critical.type`.
     #[error("the signed payload has type `{0}`, not `cosign container image signature`")]
     WrongType(String),
+    /// The expected digest is not `sha256:` followed by 64 lower-case hex digits.
+    #[error("the expected image digest `{0}` is not a sha256 digest")]
+    InvalidExpectedDigest(String),
+    /// The document is not a Sigstore bundle this crate reads (JSON, shape, media type).
+    #[error("not a usable Sigstore bundle: {0}")]
+    NotABundle(String),
+    /// A well-formed bundle whose content this crate does not verify.
+    #[error("unsupported Sigstore bundle content: {0}")]
+    UnsupportedBundleContent(String),
+    /// The DSSE envelope does not carry an in-toto statement.
+    #[error("the DSSE payload type is `{0}`, not `application/vnd.in-toto+json`")]
+    WrongPayloadType(String),
+    /// The signed statement is valid but names other subjects.
+    #[error(
+        "the signed statement is for subject digest(s) [{}], not `{expected}`",
+        .found.join(", ")
+    )]
+    SubjectMismatch {
+        /// The digest the caller resolved.
+        expected: String,
+        /// `algorithm:hex` of the statement's subjects (sorted, at most 16).
+        found: Vec<String>,
+    },
+    /// A message signature over another artifact.
+    #[error("the message signature is for digest `{signed}`, not `{expected}`")]
+    MessageDigestMismatch {
+        /// `messageDigest` of the bundle.
+        signed: String,
+        /// sha256 of the artifact given.
+        expected: String,
+    },
     /// The signature is valid but for another image.
     #[error("the signature is for image digest `{signed}`, not `{expected}`")]
     DigestMismatch {

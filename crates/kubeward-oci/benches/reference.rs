@@ -45,3 +45,52 @@ fn resolve_local_registry(b: divan::Bencher) {
     rt.block_on(image.push(&client, &r)).unwrap();
     b.bench_local(|| rt.block_on(client.resolve(&r)).unwrap());
 }
+
+/// Building a Sigstore-bundle-sized artifact manifest (hashing and JSON).
+#[divan::bench]
+fn artifact_new_4kib() -> kubeward_oci::oci_layout::Artifact {
+    let t = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    let subject = kubeward_oci::oci_layout::Image::hello("s")
+        .manifest
+        .descriptor();
+    kubeward_oci::oci_layout::Artifact::new(
+        t,
+        vec![(t.to_owned(), divan::black_box(vec![b'x'; 4096]))],
+        subject,
+        Default::default(),
+    )
+}
+
+/// One `referrers` call against a real `docker-registry` (no referrers API: a 404, then the
+/// fallback tag index with two entries); skipped when the registry is not installed.
+#[divan::bench(sample_count = 50)]
+fn referrers_fallback_local_registry(b: divan::Bencher) {
+    use kubeward_oci::oci_layout::{Artifact, Image};
+    use kubeward_oci::test_support::{TestRegistry, tool_on_path};
+    if !tool_on_path(kubeward_oci::test_support::REGISTRY_BIN) {
+        eprintln!("SKIP: docker-registry not installed");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let reg = TestRegistry::start().unwrap();
+    let client = kubeward_oci::RegistryClient::new(reg.client_options()).unwrap();
+    let r = reg.reference("bench/app:v1").unwrap();
+    let image = Image::hello("bench");
+    let digest = rt.block_on(image.push(&client, &r)).unwrap();
+    for t in ["application/a", "application/b"] {
+        let a = Artifact::new(
+            t,
+            vec![(t.to_owned(), b"{}".to_vec())],
+            image.manifest.descriptor(),
+            Default::default(),
+        );
+        rt.block_on(a.push(&client, &r)).unwrap();
+    }
+    b.bench_local(|| {
+        let found = rt.block_on(client.referrers(&r, &digest, None)).unwrap();
+        assert_eq!(found.len(), 2);
+    });
+}

@@ -23,6 +23,11 @@
 //! origin; 401 challenges (Bearer token flow or Basic) are answered once. Errors are classified
 //! by [`OciError`], and [`OciError::is_registry_unavailable`] tells "the registry could not
 //! answer" from "the registry answered no".
+//!
+//! OCI 1.1 referrers (signatures, SBOMs, attestations attached to an image through `subject`):
+//! [`RegistryClient::referrers`] lists them via the referrers API or, on registries without it,
+//! the referrers tag schema index ([`referrers_tag`]); [`oci_layout::Artifact`] builds and pushes
+//! an artifact manifest with a `subject`, maintaining that index when the registry needs it.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,

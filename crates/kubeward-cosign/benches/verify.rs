@@ -29,6 +29,23 @@ fn verify_layer_p256(bencher: divan::Bencher) {
     bencher.bench(|| verify_layer(divan::black_box(&layer), PAYLOAD, &keys, DIGEST).unwrap());
 }
 
+const BUNDLE: &[u8] =
+    include_bytes!("../tests/fixtures/cosign-bundle/oci-attestation.sigstore.json");
+const BUNDLE_PUB: &[u8] =
+    include_bytes!("../tests/fixtures/cosign-bundle/leaf-from-certificate.pub");
+const BUNDLE_DIGEST: &str =
+    "sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4";
+
+/// Everything `verify_bundle` does on the genuine cosign bundle (5.6 kB JSON with a Rekor
+/// entry): JSON parse, base64, PAE, ECDSA P-256, statement decode, subject match.
+#[divan::bench]
+fn verify_bundle_p256(bencher: divan::Bencher) {
+    let keys = [PublicKey::from_pem(BUNDLE_PUB).unwrap()];
+    bencher.bench(|| {
+        kubeward_cosign::verify_bundle(divan::black_box(BUNDLE), &keys, BUNDLE_DIGEST).unwrap()
+    });
+}
+
 /// Parsing the PEM public key.
 #[divan::bench]
 fn parse_public_key() -> PublicKey {

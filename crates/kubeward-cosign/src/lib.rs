@@ -1,7 +1,10 @@
 //! Cosign key-based image signatures, without network: the "simple signing" payload,
 //! the signature manifest stored at tag `sha256-<hex>.sig`, verification against trusted
 //! public keys and ECDSA P-256 signing, byte-compatible with sigstore cosign
-//! (specs/SIGNATURE_SPEC.md). Fetching and pushing belong to the caller.
+//! (specs/SIGNATURE_SPEC.md). Also cosign v3's default format: a Sigstore bundle attached
+//! through the OCI 1.1 referrers API (specs/BUNDLE_SPEC.md), verified with
+//! [`verify_bundle`] and made with [`SigningKey::sign_bundle`]. Fetching and pushing belong
+//! to the caller.
 //!
 //! ```
 //! use kubeward_cosign::*;
@@ -18,6 +21,13 @@
 //! let keys = [PublicKey::from_pem(public_pem.as_bytes())?];
 //! let layers = parse_signature_manifest(&artifacts.manifest)?;
 //! let verified = verify_layer(&layers[0], &payload, &keys, digest).map_err(|r| r.to_string())?;
+//! assert_eq!(verified.key_id, keys[0].key_id());
+//!
+//! // cosign v3: a Sigstore bundle (DSSE in-toto statement), pushed as a referrer of the image.
+//! let bundle = key.sign_bundle("registry.example/app", digest)?;
+//! let referrer = build_bundle_referrer_manifest(&bundle, OCI_MANIFEST_MEDIA_TYPE, digest, 1234)?;
+//! assert_eq!(referrer.bundle.data, bundle);
+//! let verified = verify_bundle(&bundle, &keys, digest).map_err(|r| r.to_string())?;
 //! assert_eq!(verified.key_id, keys[0].key_id());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -738,3 +738,62 @@ proptest! {
         let _ = verify_bundle_details(&bytes, &[real_key()], REAL_DIGEST);
     }
 }
+
+/// sigstore-conformance vectors (key-based, `publicKey.hint`), see fixtures/README.md.
+mod conformance {
+    use super::*;
+
+    const A_TXT: &str = "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf";
+
+    fn load(name: &str) -> (Vec<u8>, PublicKey) {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sigstore-conformance/"
+        );
+        let bundle = std::fs::read(format!("{dir}{name}.sigstore.json")).unwrap();
+        let key = PublicKey::from_pem(&std::fs::read(format!("{dir}{name}.pub")).unwrap()).unwrap();
+        (bundle, key)
+    }
+
+    #[test]
+    fn key_based_bundle_verifies_and_hint_is_ours() {
+        let (bundle, key) = load("intoto-canonical-log-entry");
+        let v = verify_bundle_details(&bundle, std::slice::from_ref(&key), A_TXT).unwrap();
+        assert_eq!(v.key_hint.as_deref(), Some(public_key_hint(&key).as_str()));
+        assert_eq!(v.statement_type.as_deref(), Some(IN_TOTO_STATEMENT_V1));
+        assert_eq!(
+            v.predicate_type.as_deref(),
+            Some("https://example.com/test")
+        );
+        assert_eq!(v.signature.docker_reference, "a.txt");
+        assert!(v.has_tlog_entries);
+        assert!(matches!(
+            verify_bundle(&bundle, std::slice::from_ref(&key), DIGEST),
+            Err(Rejection::SubjectMismatch { .. })
+        ));
+        let (_, other) = load("dsse-statement-unknown-type_fail");
+        assert_eq!(
+            verify_bundle(&bundle, &[other], A_TXT).unwrap_err(),
+            Rejection::NoKeyMatched
+        );
+    }
+
+    #[test]
+    fn unknown_and_missing_statement_types_fail_after_a_valid_signature() {
+        for name in [
+            "dsse-statement-unknown-type_fail",
+            "dsse-statement-missing-type_fail",
+        ] {
+            let (bundle, key) = load(name);
+            let hint = json_of(&bundle)["verificationMaterial"]["publicKey"]["hint"].clone();
+            assert_eq!(hint, json!(public_key_hint(&key)), "{name}");
+            assert!(
+                matches!(
+                    verify_bundle(&bundle, &[key], A_TXT),
+                    Err(Rejection::UnsupportedBundleContent(m)) if m.contains("statement type")
+                ),
+                "{name}"
+            );
+        }
+    }
+}

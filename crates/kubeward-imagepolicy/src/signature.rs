@@ -1,10 +1,15 @@
-//! Cosign signature verification of one resolved digest: the signature manifest at the tag
-//! `sha256-<hex>.sig` of the same repository, each simple-signing layer's payload fetched by
-//! its digest and checked by `kubeward-cosign` (payload digest, signature by a configured key,
-//! payload type, signed manifest digest equal to the resolved one).
+//! Cosign signature verification of one resolved digest, in both storage formats cosign
+//! uses: the simple-signing manifest at the tag `sha256-<hex>.sig` of the same repository
+//! (each layer's payload fetched by its digest and checked by `kubeward-cosign`: payload
+//! digest, signature by a configured key, payload type, signed manifest digest equal to the
+//! resolved one), and cosign v3's Sigstore bundles attached as OCI 1.1 referrers (DSSE
+//! in-toto statement whose subject is the resolved digest). Signing writes either format.
 
-use kubeward_cosign::{PublicKey, parse_signature_manifest, signature_tag, verify_layer};
-use kubeward_oci::{Digest, OciError, Reference, RegistryClient};
+use kubeward_cosign::{
+    PublicKey, is_bundle_media_type, parse_signature_manifest, signature_tag, verify_bundle,
+    verify_layer,
+};
+use kubeward_oci::{Digest, ManifestKind, OciError, Reference, RegistryClient};
 
 /// Largest simple-signing payload fetched (cosign payloads are a few hundred bytes).
 const MAX_PAYLOAD_BYTES: usize = 1 << 20;
@@ -23,13 +28,83 @@ pub enum Outcome {
     Rejected(Vec<String>),
 }
 
-/// Checks the cosign signatures of `digest` in `reference`'s repository against `keys`.
+/// Checks the cosign signatures of `digest` in `reference`'s repository against `keys`: the
+/// legacy simple-signing manifest at `sha256-<hex>.sig` (cosign 1.x/2.x, and v3 with the old
+/// format) first, then Sigstore bundles attached as OCI 1.1 referrers (cosign v3's default),
+/// through the referrers API or its tag-schema fallback.
 ///
 /// # Errors
 /// Registry failures (unreachable, timeouts, garbage answers): the caller decides whether to
-/// fail open or closed. Content problems (no signature, tampered payload, wrong key) are an
-/// [`Outcome::Rejected`], not an error.
+/// fail open or closed. Content problems (no signature, tampered payload, wrong key, a
+/// signature for another digest) are an [`Outcome::Rejected`], not an error.
 pub async fn verify_digest(
+    client: &RegistryClient,
+    reference: &Reference,
+    digest: &Digest,
+    keys: &[PublicKey],
+) -> Result<Outcome, OciError> {
+    let mut reasons = match verify_legacy(client, reference, digest, keys).await? {
+        Outcome::Verified {
+            key_id,
+            docker_reference,
+        } => {
+            return Ok(Outcome::Verified {
+                key_id,
+                docker_reference,
+            });
+        }
+        Outcome::Rejected(reasons) => reasons,
+    };
+    match verify_bundles(client, reference, digest, keys).await? {
+        Some(Outcome::Verified {
+            key_id,
+            docker_reference,
+        }) => Ok(Outcome::Verified {
+            key_id,
+            docker_reference,
+        }),
+        Some(Outcome::Rejected(more)) => {
+            // A rejected bundle says more than a missing `.sig` tag.
+            reasons.retain(|r| !r.starts_with(NO_SIG_TAG));
+            reasons.extend(more);
+            Ok(Outcome::Rejected(reasons))
+        }
+        None => {
+            for r in &mut reasons {
+                if r.starts_with(NO_SIG_TAG) {
+                    r.push_str(" and no Sigstore bundle referrer");
+                }
+            }
+            Ok(Outcome::Rejected(reasons))
+        }
+    }
+}
+
+/// Start of the reason given when nothing is stored at the `.sig` tag.
+const NO_SIG_TAG: &str = "no cosign signature";
+
+/// `reference`'s repository at `tag`.
+fn at_tag(reference: &Reference, tag: &str) -> Result<Reference, String> {
+    Reference::parse(&format!(
+        "{}/{}:{tag}",
+        reference.registry(),
+        reference.repository()
+    ))
+    .map_err(|e| e.to_string())
+}
+
+/// `reference`'s repository at `digest`.
+fn at_digest(reference: &Reference, digest: &Digest) -> Result<Reference, String> {
+    Reference::parse(&format!(
+        "{}/{}@{digest}",
+        reference.registry(),
+        reference.repository()
+    ))
+    .map_err(|e| e.to_string())
+}
+
+/// The simple-signing signatures at `sha256-<hex>.sig`.
+async fn verify_legacy(
     client: &RegistryClient,
     reference: &Reference,
     digest: &Digest,
@@ -40,17 +115,13 @@ pub async fn verify_digest(
         Ok(tag) => tag,
         Err(e) => return Ok(Outcome::Rejected(vec![e.to_string()])),
     };
-    let signatures = match Reference::parse(&format!(
-        "{}/{}:{tag}",
-        reference.registry(),
-        reference.repository()
-    )) {
+    let signatures = match at_tag(reference, &tag) {
         Ok(r) => r,
-        Err(e) => return Ok(Outcome::Rejected(vec![e.to_string()])),
+        Err(e) => return Ok(Outcome::Rejected(vec![e])),
     };
     let Some(manifest) = client.fetch_manifest(&signatures).await? else {
         return Ok(Outcome::Rejected(vec![format!(
-            "no cosign signature: nothing at tag `{tag}`"
+            "{NO_SIG_TAG}: nothing at tag `{tag}`"
         )]));
     };
     let layers = match parse_signature_manifest(&manifest.bytes) {
@@ -97,6 +168,86 @@ pub async fn verify_digest(
         }
     }
     Ok(Outcome::Rejected(reasons))
+}
+
+/// Sigstore bundles among the referrers of `digest`; `None` when there are none.
+async fn verify_bundles(
+    client: &RegistryClient,
+    reference: &Reference,
+    digest: &Digest,
+    keys: &[PublicKey],
+) -> Result<Option<Outcome>, OciError> {
+    let referrers = client.referrers(reference, digest, None).await?;
+    let bundles: Vec<_> = referrers
+        .into_iter()
+        .filter(|d| d.artifact_type.as_deref().is_some_and(is_bundle_media_type))
+        .collect();
+    if bundles.is_empty() {
+        return Ok(None);
+    }
+    let digest_text = digest.to_string();
+    let mut reasons = Vec::new();
+    for descriptor in bundles {
+        let short: String = descriptor.digest.hex().chars().take(12).collect();
+        let at = match at_digest(reference, &descriptor.digest) {
+            Ok(r) => r,
+            Err(e) => {
+                reasons.push(format!("bundle {short}: {e}"));
+                continue;
+            }
+        };
+        let manifest = match client.fetch_manifest(&at).await {
+            Ok(Some(m)) => m,
+            Ok(None) => {
+                reasons.push(format!("bundle {short}: listed but not stored"));
+                continue;
+            }
+            Err(e) if !e.is_registry_unavailable() => {
+                reasons.push(format!("bundle {short}: {e}"));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let layers = match manifest.parse() {
+            Ok(ManifestKind::ImageManifest { layers, .. }) => layers,
+            Ok(ManifestKind::Index { .. }) => {
+                reasons.push(format!(
+                    "bundle {short}: an index, not an artifact manifest"
+                ));
+                continue;
+            }
+            Err(e) => {
+                reasons.push(format!("bundle {short}: {e}"));
+                continue;
+            }
+        };
+        for layer in layers
+            .iter()
+            .filter(|l| is_bundle_media_type(&l.media_type))
+        {
+            let blob = match client
+                .fetch_blob(&at, &layer.digest, MAX_PAYLOAD_BYTES)
+                .await
+            {
+                Ok(b) => b,
+                Err(e) if !e.is_registry_unavailable() => {
+                    reasons.push(format!("bundle {short}: {e}"));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            match verify_bundle(&blob, keys, &digest_text) {
+                Ok(v) => {
+                    return Ok(Some(Outcome::Verified {
+                        key_id: v.key_id,
+                        docker_reference: v.docker_reference,
+                    }));
+                }
+                Err(rejection) => reasons.push(format!("bundle {short}: {rejection}")),
+            }
+        }
+    }
+    Ok(Some(Outcome::Rejected(reasons)))
 }
 
 /// What [`sign_and_push`] did.
@@ -176,6 +327,68 @@ pub async fn sign_and_push(
     Ok(Signed {
         digest,
         signature_tag: tag,
+        signatures,
+    })
+}
+
+/// Signs the manifest `reference` resolves to as cosign v3 does by default: a Sigstore bundle
+/// (DSSE envelope over an in-toto statement naming the digest) pushed as an OCI 1.1 referrer
+/// of the image, with the referrers tag-schema index updated for registries without the
+/// referrers API.
+///
+/// # Errors
+/// Registry failures; signing failures.
+pub async fn sign_bundle_and_push(
+    client: &RegistryClient,
+    reference: &Reference,
+    key: &kubeward_cosign::SigningKey,
+) -> Result<Signed, SignError> {
+    use kubeward_cosign::{COSIGN_SIGN_PREDICATE_TYPE, SIGSTORE_BUNDLE_V03_MEDIA_TYPE};
+    use kubeward_oci::Descriptor;
+    use kubeward_oci::oci_layout::Artifact;
+    let digest = client.resolve(reference).await?;
+    let at = at_digest(reference, &digest).map_err(SignError::Cosign)?;
+    let Some(manifest) = client.fetch_manifest(&at).await? else {
+        return Err(SignError::Cosign(format!(
+            "{digest} is not in the registry"
+        )));
+    };
+    let repository = format!("{}/{}", reference.registry(), reference.repository());
+    let bundle = key
+        .sign_bundle(&repository, &digest.to_string())
+        .map_err(|e| SignError::Cosign(e.to_string()))?;
+    let subject = Descriptor {
+        media_type: manifest.media_type.clone(),
+        digest: digest.clone(),
+        size: manifest.bytes.len() as u64,
+        annotations: std::collections::BTreeMap::new(),
+        platform: None,
+        artifact_type: None,
+    };
+    let annotations = [
+        ("dev.sigstore.bundle.content", "dsse-envelope"),
+        (
+            "dev.sigstore.bundle.predicateType",
+            COSIGN_SIGN_PREDICATE_TYPE,
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let artifact = Artifact::new(
+        SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+        vec![(SIGSTORE_BUNDLE_V03_MEDIA_TYPE.to_owned(), bundle)],
+        subject,
+        annotations,
+    );
+    artifact.push(client, &at).await?;
+    let signatures = client
+        .referrers(reference, &digest, Some(SIGSTORE_BUNDLE_V03_MEDIA_TYPE))
+        .await?
+        .len();
+    Ok(Signed {
+        signature_tag: kubeward_oci::referrers_tag(&digest),
+        digest,
         signatures,
     })
 }

@@ -393,6 +393,105 @@ fn signed_image_verifies_and_every_tampering_is_caught() {
 }
 
 #[test]
+fn cosign_v3_bundles_attached_as_referrers_verify_and_tampering_is_caught() {
+    let Some(s) = Setup::start(false) else {
+        return;
+    };
+    let insecure = ["--insecure-registry"];
+    let image = s.image("v3/app:2.0");
+    let d1 = s.push("v3/app:2.0", "bundle one");
+    let (code, out, err) = s.run(&[
+        "image",
+        "sign",
+        &image,
+        "--key",
+        "cosign.key",
+        "--bundle",
+        "--insecure-registry",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    // No `.sig` tag was written: the bundle is a referrer (found through the tag-schema
+    // fallback on this registry, which has no referrers API).
+    let sig_tag = s
+        .registry
+        .reference(&format!("v3/app:sha256-{}.sig", d1.hex()))
+        .unwrap();
+    assert!(
+        block_on(s.client.fetch_manifest(&sig_tag))
+            .unwrap()
+            .is_none()
+    );
+    let (code, v) = s.verify(&image, "cosign.pub", &insecure);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["digest"], d1.to_string());
+    // Wrong key.
+    let (code, v) = s.verify(&image, "other.pub", &insecure);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        v["reasons"][0].as_str().unwrap().starts_with("bundle "),
+        "{v:#}"
+    );
+
+    // Re-pushed tag, then the old bundle attached to the new digest: the statement's subject
+    // is the old digest, so it is refused.
+    let d2 = s.push("v3/app:2.0", "bundle two");
+    let (code, v) = s.verify(&image, "cosign.pub", &insecure);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        v["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("no Sigstore bundle referrer"),
+        "{v:#}"
+    );
+    block_on(async {
+        let r = s.registry.reference("v3/app:2.0").unwrap();
+        let old = s
+            .client
+            .referrers(&r, &d1, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap();
+        let at = s
+            .registry
+            .reference(&format!("v3/app@{}", old.digest))
+            .unwrap();
+        let m = s.client.fetch_manifest(&at).await.unwrap().unwrap();
+        let kubeward_oci::ManifestKind::ImageManifest { layers, .. } = m.parse().unwrap() else {
+            panic!("not a manifest");
+        };
+        let bundle = s
+            .client
+            .fetch_blob(&at, &layers[0].digest, 1 << 20)
+            .await
+            .unwrap();
+        let current = s.client.fetch_manifest(&r).await.unwrap().unwrap();
+        let subject = kubeward_oci::Descriptor {
+            media_type: current.media_type.clone(),
+            digest: d2.clone(),
+            size: current.bytes.len() as u64,
+            annotations: std::collections::BTreeMap::new(),
+            platform: None,
+            artifact_type: None,
+        };
+        let copied = kubeward_oci::oci_layout::Artifact::new(
+            &layers[0].media_type,
+            vec![(layers[0].media_type.clone(), bundle)],
+            subject,
+            std::collections::BTreeMap::new(),
+        );
+        let at_new = s.registry.reference(&format!("v3/app@{d2}")).unwrap();
+        copied.push(&s.client, &at_new).await.unwrap();
+    });
+    let (code, v) = s.verify(&image, "cosign.pub", &insecure);
+    assert_eq!(code, 1, "{v:#}");
+    let reason = v["reasons"][0].as_str().unwrap();
+    assert!(reason.contains(d2.hex()), "{reason}");
+}
+
+#[test]
 fn tls_registry_needs_its_ca() {
     let Some(s) = Setup::start(true) else {
         return;

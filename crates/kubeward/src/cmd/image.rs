@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueEnum};
 use kubeward_cosign::SigningKey;
-use kubeward_imagepolicy::signature::sign_and_push;
+use kubeward_imagepolicy::signature::{sign_and_push, sign_bundle_and_push};
 use kubeward_imagepolicy::{ImageCheck, ImageGate, SignatureStatus, check_all};
 use kubeward_oci::{ClientOptions, Credentials, Reference, RegistryClient};
 use kubeward_rules::images::{ImagesConfig, RegistryAccess, SignaturePolicy};
@@ -34,8 +34,9 @@ pub enum ImageCommand {
     /// its manifest digest and accepts a signature only for that digest. Exit 0 when every
     /// image verifies, 1 when one does not, 2 when a registry cannot be asked.
     Verify(VerifyArgs),
-    /// Sign an image with a cosign key (key-based simple signing, as `cosign sign --key`):
-    /// the signature is pushed to the `sha256-<digest>.sig` tag next to the image.
+    /// Sign an image with a cosign key, as `cosign sign --key` does: a simple-signing
+    /// signature at the `sha256-<digest>.sig` tag, or with `--bundle` a Sigstore bundle
+    /// attached as an OCI 1.1 referrer (cosign v3's format).
     Sign(SignArgs),
     /// Match an SBOM (CycloneDX 1.4–1.6 or SPDX 2.3 JSON) against a local OSV database.
     /// Exit 1 when an advisory at or above `--fail-on` matches.
@@ -109,6 +110,10 @@ pub struct SignArgs {
     /// unencrypted PKCS#8 ECDSA P-256 PEM.
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Write a Sigstore bundle attached as an OCI 1.1 referrer (cosign v3's default format)
+    /// instead of the simple-signing manifest at the `.sig` tag.
+    #[arg(long)]
+    pub bundle: bool,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
@@ -175,10 +180,16 @@ fn sign(args: &SignArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the registry client runtime")?;
     let signed = runtime
-        .block_on(sign_and_push(&client, &reference, &key))
+        .block_on(async {
+            if args.bundle {
+                sign_bundle_and_push(&client, &reference, &key).await
+            } else {
+                sign_and_push(&client, &reference, &key).await
+            }
+        })
         .map_err(|e| anyhow::anyhow!("signing {}: {e}", args.image))?;
     println!(
-        "signed {} {} with {} ({} signature{} at tag {})",
+        "signed {} {} with {} ({} signature{} at {})",
         args.image,
         signed.digest,
         key.public_key().key_id(),

@@ -823,8 +823,9 @@ pub struct BundleArtifacts {
 /// manifest, `artifactType` [`SIGSTORE_BUNDLE_V03_MEDIA_TYPE`], the empty config, one layer
 /// (the bundle), `subject` = the signed image's descriptor, and the annotations
 /// `dev.sigstore.bundle.content` = `dsse-envelope` and
-/// `dev.sigstore.bundle.predicateType` = [`COSIGN_SIGN_PREDICATE_TYPE`]. No creation
-/// timestamp is written, so the bytes are deterministic.
+/// `dev.sigstore.bundle.predicateType` = [`COSIGN_SIGN_PREDICATE_TYPE`]. cosign
+/// (`WriteAttestationNewBundleFormat`) also writes `org.opencontainers.image.created`; it is
+/// left out here so the bytes are deterministic.
 pub fn build_bundle_referrer_manifest(
     bundle_json: &[u8],
     subject_media_type: &str,
@@ -876,6 +877,141 @@ pub fn build_bundle_referrer_manifest(
         config,
         bundle,
     })
+}
+
+/// A bundle referrer manifest (what the referrers API lists with `artifactType` a bundle
+/// media type), reduced to what verification needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleReferrer {
+    /// `artifactType` of the manifest (a bundle media type).
+    pub artifact_type: String,
+    /// Digest of the bundle blob: the first layer, as cosign reads it (BUNDLE_SPEC.md).
+    pub bundle_digest: String,
+    /// Size of the bundle blob.
+    pub bundle_size: u64,
+    /// Media type of that layer.
+    pub bundle_media_type: String,
+    /// `subject.digest`, when present.
+    pub subject_digest: Option<String>,
+    /// Manifest annotations (`dev.sigstore.bundle.content`, `.predicateType`,
+    /// `org.opencontainers.image.created`).
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl BundleReferrer {
+    /// `dev.sigstore.bundle.predicateType` (unsigned metadata: a hint for choosing which
+    /// bundles to fetch, never a substitute for [`VerifiedBundle::predicate_type`]).
+    pub fn predicate_type_hint(&self) -> Option<&str> {
+        self.annotations
+            .get("dev.sigstore.bundle.predicateType")
+            .map(String::as_str)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct RawReferrer {
+    #[serde(rename = "schemaVersion", default)]
+    schema_version: Option<serde_json::Value>,
+    #[serde(rename = "mediaType", default)]
+    media_type: Option<String>,
+    #[serde(rename = "artifactType", default)]
+    artifact_type: Option<String>,
+    #[serde(default)]
+    layers: Option<Vec<RawDescriptor>>,
+    #[serde(default)]
+    subject: Option<RawDescriptor>,
+    #[serde(default)]
+    annotations: Option<BTreeMap<String, String>>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawDescriptor {
+    #[serde(rename = "mediaType", default)]
+    media_type: Option<String>,
+    digest: String,
+    #[serde(default)]
+    size: Option<u64>,
+}
+
+/// Reads a bundle referrer manifest: an OCI image manifest (`schemaVersion` 2, media type
+/// [`crate::OCI_MANIFEST_MEDIA_TYPE`] when given) whose `artifactType` is a bundle media
+/// type ([`is_bundle_media_type`]) and whose first layer (a bundle media type, with a
+/// sha256 digest and a size) is the bundle. Unknown fields are ignored.
+pub fn parse_bundle_referrer(manifest_json: &[u8]) -> Result<BundleReferrer, CosignError> {
+    let raw: RawReferrer = serde_json::from_slice(manifest_json)
+        .map_err(|e| CosignError::ManifestJson(e.to_string()))?;
+    if raw
+        .schema_version
+        .as_ref()
+        .is_some_and(|v| v.as_i64() != Some(2))
+    {
+        return Err(CosignError::ManifestJson(
+            "schemaVersion must be 2".to_string(),
+        ));
+    }
+    if let Some(mt) = raw.media_type.as_deref()
+        && mt != crate::OCI_MANIFEST_MEDIA_TYPE
+    {
+        return Err(CosignError::NotAManifest(clip(mt)));
+    }
+    let artifact_type = raw.artifact_type.unwrap_or_default();
+    if !is_bundle_media_type(&artifact_type) {
+        return Err(CosignError::NotAManifest(format!(
+            "artifactType `{}` is not a Sigstore bundle",
+            clip(&artifact_type)
+        )));
+    }
+    let layer = raw
+        .layers
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .ok_or_else(|| CosignError::ManifestJson("no bundle layer".to_string()))?;
+    let malformed = |reason: String| CosignError::MalformedLayer { index: 0, reason };
+    let media_type = layer.media_type.unwrap_or_default();
+    if !is_bundle_media_type(&media_type) {
+        return Err(malformed(format!(
+            "media type `{}` is not a Sigstore bundle",
+            clip(&media_type)
+        )));
+    }
+    crate::manifest::sha256_hex(&layer.digest)
+        .map_err(|_| malformed(format!("digest `{}` is not sha256", clip(&layer.digest))))?;
+    let size = layer.size.ok_or_else(|| malformed("no size".to_string()))?;
+    Ok(BundleReferrer {
+        artifact_type,
+        bundle_digest: layer.digest,
+        bundle_size: size,
+        bundle_media_type: media_type,
+        subject_digest: raw.subject.map(|s| s.digest),
+        annotations: raw.annotations.unwrap_or_default(),
+    })
+}
+
+/// [`verify_bundle_details`] on a fetched bundle blob, after checking it against the
+/// referrer's layer descriptor: the size ([`Rejection::PayloadSizeMismatch`]) and sha256
+/// ([`Rejection::PayloadDigestMismatch`]).
+pub fn verify_bundle_blob(
+    referrer: &BundleReferrer,
+    blob: &[u8],
+    keys: &[PublicKey],
+    expected_manifest_digest: &str,
+) -> Result<VerifiedBundle, Rejection> {
+    let actual_size = blob.len() as u64;
+    if actual_size != referrer.bundle_size {
+        return Err(Rejection::PayloadSizeMismatch {
+            declared: referrer.bundle_size,
+            actual: actual_size,
+        });
+    }
+    let actual = sha256_digest(blob);
+    if actual != referrer.bundle_digest {
+        return Err(Rejection::PayloadDigestMismatch {
+            declared: referrer.bundle_digest.clone(),
+            actual,
+        });
+    }
+    verify_bundle_details(blob, keys, expected_manifest_digest)
 }
 
 #[cfg(test)]

@@ -54,11 +54,12 @@ mod pem;
 mod verify;
 
 pub use bundle::{
-    BundleArtifacts, BundleContent, COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE,
-    IN_TOTO_STATEMENT_V01, IN_TOTO_STATEMENT_V1, OCI_EMPTY_MEDIA_TYPE,
+    BundleArtifacts, BundleContent, BundleReferrer, COSIGN_SIGN_PREDICATE_TYPE,
+    IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V01, IN_TOTO_STATEMENT_V1, OCI_EMPTY_MEDIA_TYPE,
     SIGSTORE_BUNDLE_V01_MEDIA_TYPE, SIGSTORE_BUNDLE_V02_MEDIA_TYPE, SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
     VerifiedBundle, build_bundle_referrer_manifest, cosign_sign_statement, is_bundle_media_type,
-    pae, public_key_hint, verify_bundle, verify_bundle_artifact, verify_bundle_details,
+    pae, parse_bundle_referrer, public_key_hint, verify_bundle, verify_bundle_artifact,
+    verify_bundle_blob, verify_bundle_details,
 };
 pub use key::{KeyAlgorithm, KeyError, PublicKey, SignatureDigest, SigningKey};
 pub use manifest::{

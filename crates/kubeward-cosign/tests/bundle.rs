@@ -797,3 +797,54 @@ mod conformance {
         }
     }
 }
+
+#[test]
+fn referrer_manifest_parse_and_blob_checks() {
+    let (key, _) = SigningKey::generate().unwrap();
+    let k = [key.public_key().clone()];
+    let bundle = key.sign_bundle("r", DIGEST).unwrap();
+    let a = build_bundle_referrer_manifest(&bundle, OCI_MANIFEST_MEDIA_TYPE, DIGEST, 10).unwrap();
+    let r = parse_bundle_referrer(&a.manifest).unwrap();
+    assert_eq!(r.bundle_digest, a.bundle.digest);
+    assert_eq!(r.bundle_size, bundle.len() as u64);
+    assert_eq!(r.subject_digest.as_deref(), Some(DIGEST));
+    assert_eq!(r.predicate_type_hint(), Some(COSIGN_SIGN_PREDICATE_TYPE));
+    verify_bundle_blob(&r, &bundle, &k, DIGEST).unwrap();
+    assert!(matches!(
+        verify_bundle_blob(&r, &bundle[1..], &k, DIGEST),
+        Err(Rejection::PayloadSizeMismatch { .. })
+    ));
+    let mut other = bundle.clone();
+    let last = other.len() - 1;
+    other[last] = b' ';
+    assert!(matches!(
+        verify_bundle_blob(&r, &other, &k, DIGEST),
+        Err(Rejection::PayloadDigestMismatch { .. })
+    ));
+
+    // The manifest shape cosign pushed in a real registry (cosign v3 attest, from a public
+    // write-up; bundle digest/size as listed there).
+    let cosign_manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"sha256:42f04b717a13e740a8a5b80798a4bbf256bb2334aab7a110d3d4c8b10f9ed395","size":10204}],"subject":{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","digest":"sha256:9c24ac7eca13411bee8f335f96442c0b5ef8de65ff1f85da6f16fcb0c046bd78","size":1575},"annotations":{"org.opencontainers.image.created":"2025-04-07T14:08:20.999Z","dev.sigstore.bundle.content":"dsse-envelope","dev.sigstore.bundle.predicateType":"https://slsa.dev/provenance/v1"}}"#;
+    let r = parse_bundle_referrer(cosign_manifest).unwrap();
+    assert_eq!(r.bundle_size, 10204);
+    assert_eq!(
+        r.predicate_type_hint(),
+        Some("https://slsa.dev/provenance/v1")
+    );
+
+    for bad in [
+        &b"{"[..],
+        br#"{"schemaVersion":1,"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json"}"#,
+        br#"{"schemaVersion":2,"artifactType":"application/vnd.dev.cosign.simplesigning.v1+json","layers":[]}"#,
+        br#"{"schemaVersion":2,"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","layers":[]}"#,
+        br#"{"schemaVersion":2,"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","layers":[{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"sha256:ab","size":1}]}"#,
+        br#"{"schemaVersion":2,"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","layers":[{"mediaType":"text/plain","digest":"sha256:42f04b717a13e740a8a5b80798a4bbf256bb2334aab7a110d3d4c8b10f9ed395","size":1}]}"#,
+        br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json"}"#,
+    ] {
+        assert!(
+            parse_bundle_referrer(bad).is_err(),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}

@@ -8,10 +8,15 @@ declare_rule! {
     /// ## What it does
     /// Reports a container image that an `images.signatures` policy covers but that carries no
     /// valid cosign signature by one of the policy's keys. The tag is resolved to its manifest
-    /// digest first; a signature counts only if its simple-signing payload names that exact
-    /// digest, its payload blob matches the digest recorded in the signature manifest, and it
-    /// verifies with a configured public key. Runs in `kubeward scan` (when the section is
-    /// configured), `kubeward image verify` and at admission.
+    /// digest first. Both places cosign stores signatures are read: the simple-signing
+    /// manifest at the tag `sha256-<hex>.sig` (a signature counts only if its payload names
+    /// that exact digest, its payload blob matches the digest recorded in the signature
+    /// manifest, and it verifies with a configured public key), and Sigstore bundles attached
+    /// to the digest as OCI 1.1 referrers, cosign v3's default (the DSSE signature must verify
+    /// with a configured key and the in-toto statement's subject must be that digest). As with
+    /// `cosign verify --key --insecure-ignore-tlog`, transparency-log entries are not checked.
+    /// Runs in `kubeward scan` (when the section is configured), `kubeward image verify` and at
+    /// admission.
     ///
     /// ## Why is this bad?
     /// A signature is the link between what your pipeline built and what the cluster runs.

@@ -141,16 +141,20 @@ pub fn verify_bundle(
 ///    URL-safe base64, padded or not; `mediaType` one of [`is_bundle_media_type`];
 ///    `verificationMaterial` with exactly one of `publicKey`, `certificate`,
 ///    `x509CertificateChain` (not a chain in v0.3); exactly one of `dsseEnvelope` and
-///    `messageSignature`; an envelope with a payload and at least one signature.
+///    `messageSignature`; an envelope with a payload and exactly one signature (sigstore-go
+///    refuses more, although DSSE allows them). Transparency-log entries and timestamps are
+///    not parsed (sigstore-go would refuse malformed ones; `--insecure-ignore-tlog` still
+///    parses them).
 /// 3. A `messageSignature` cannot be checked from a digest alone (ring verifies over the
 ///    message, and the signature binds no reference): [`Rejection::UnsupportedBundleContent`];
 ///    use [`verify_bundle_artifact`] with the manifest bytes.
-/// 4. One of the envelope's signatures verifies over PAE(payloadType, payload) with one
-///    of `keys` (the first key in order wins; [`Rejection::NoKeyMatched`]). A P-384 key
+/// 4. The envelope's signature verifies over PAE(payloadType, payload) with one of
+///    `keys` (the first key in order wins; [`Rejection::NoKeyMatched`]). A P-384 key
 ///    is also tried with SHA-384, the hash sigstore-go signs bundles with for P-384.
 ///    The verification material (hint, certificate) is not used for trust.
 /// 5. Only then: `payloadType` is [`IN_TOTO_PAYLOAD_TYPE`] ([`Rejection::WrongPayloadType`]);
-///    the payload is a JSON statement ([`Rejection::BadPayload`]) whose `_type` is in-toto
+///    the payload is a JSON statement with at most 1024 subjects of at most 32 digests each
+///    (sigstore-go's limits) ([`Rejection::BadPayload`]) whose `_type` is in-toto
 ///    v1 or v0.1 ([`Rejection::UnsupportedBundleContent`]); one subject has
 ///    `digest.sha256` equal to the expected hex, compared exactly (lower case; sigstore-go
 ///    hex-decodes, so it would also take upper case) ([`Rejection::SubjectMismatch`]).
@@ -312,6 +316,10 @@ fn verify_dsse(
         has_tlog_entries: header.has_tlog_entries,
     })
 }
+
+/// sigstore-go `limitSubjects`: at most 1024 subjects, 32 digests each.
+const MAX_SUBJECTS: usize = 1024;
+const MAX_SUBJECT_DIGESTS: usize = 32;
 
 /// At most this many subject digests are listed in a [`Rejection::SubjectMismatch`].
 const MAX_REPORTED_SUBJECTS: usize = 16;
@@ -576,8 +584,13 @@ fn parse_envelope(v: &GoValue) -> Result<Envelope, Rejection> {
             signatures.push(bytes);
         }
     }
-    if signatures.is_empty() {
-        return Err(bad("`dsseEnvelope` has no signatures"));
+    // sigstore-go `verifyEnvelope`: "A DSSE envelope in a Sigstore bundle MUST only contain
+    // one signature, even though DSSE is more permissive."
+    if signatures.len() != 1 {
+        return Err(bad(format!(
+            "`dsseEnvelope` has {} signatures; a Sigstore bundle's envelope carries exactly one",
+            signatures.len()
+        )));
     }
     Ok(Envelope {
         payload,
@@ -689,11 +702,14 @@ fn parse_statement(payload: &[u8]) -> Result<Statement, Rejection> {
         .get("subject", "subject", "statement")
         .map_err(as_payload)?
     {
-        for (i, s) in array(list, "statement.subject")
-            .map_err(as_payload)?
-            .iter()
-            .enumerate()
-        {
+        let list = array(list, "statement.subject").map_err(as_payload)?;
+        if list.len() > MAX_SUBJECTS {
+            return Err(payload_error(format!(
+                "the statement has {} subjects, more than {MAX_SUBJECTS}",
+                list.len()
+            )));
+        }
+        for (i, s) in list.iter().enumerate() {
             subjects.push(parse_subject(s, i).map_err(as_payload)?);
         }
     }
@@ -714,7 +730,14 @@ fn parse_subject(v: &GoValue, i: usize) -> Result<Subject, Rejection> {
     let mut digests = BTreeMap::new();
     if let Some(d) = s.get("digest", "digest", &path)? {
         let dpath = format!("{path}.digest");
-        for (alg, hex) in obj(d, &dpath)?.0 {
+        let members = obj(d, &dpath)?.0;
+        if members.len() > MAX_SUBJECT_DIGESTS {
+            return Err(bad(format!(
+                "`{dpath}` has {} digests, more than {MAX_SUBJECT_DIGESTS}",
+                members.len()
+            )));
+        }
+        for (alg, hex) in members {
             let hex = string(hex, &format!("{dpath}.{}", clip(alg)))?;
             if digests.insert(alg.clone(), hex.to_string()).is_some() {
                 return Err(bad(format!("`{dpath}` repeats algorithm `{}`", clip(alg))));

@@ -87,7 +87,9 @@ pub enum Rejection {
     },
 }
 
-/// A signature that verified.
+/// A signature that verified: a simple-signing layer ([`verify_layer`]) or a Sigstore
+/// bundle ([`crate::verify_bundle`]; see [`crate::VerifiedBundle`] for what the fields hold
+/// there: the statement subject's `name` and `annotations`, the DSSE payload digest).
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedSignature {
     /// [`PublicKey::key_id`] of the first trusted key (in the order given) that verified it.

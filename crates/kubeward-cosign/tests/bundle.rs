@@ -312,11 +312,15 @@ fn wrong_key_other_digest_tampering() {
         verify_bundle(&to_bytes(&doc), &[key.public_key().clone()], DIGEST).unwrap_err(),
         Rejection::NoKeyMatched
     );
-    // A second, valid signature among bad ones is enough (DSSE: any signature).
+    // sigstore-go: a bundle's envelope carries exactly one signature; a valid one beside
+    // another is refused.
     let mut doc2 = json_of(&bundle);
     let good = doc2["dsseEnvelope"]["signatures"][0].clone();
     doc2["dsseEnvelope"]["signatures"] = json!([{"sig": "AAAA"}, good]);
-    verify_bundle(&to_bytes(&doc2), &[key.public_key().clone()], DIGEST).unwrap();
+    assert!(matches!(
+        verify_bundle(&to_bytes(&doc2), &[key.public_key().clone()], DIGEST),
+        Err(Rejection::NotABundle(m)) if m.contains("exactly one")
+    ));
 }
 
 #[test]
@@ -368,6 +372,24 @@ fn payload_type_and_statement_checks() {
             String::from_utf8_lossy(bad)
         );
     }
+    // sigstore-go's limits: 1024 subjects, 32 digests per subject.
+    let one = json!({"digest": {"sha256": DIGEST.strip_prefix("sha256:").unwrap()}});
+    let many = json!({"_type": IN_TOTO_STATEMENT_V1, "subject": vec![one; 1025]});
+    assert!(matches!(
+        verify_bundle(&dsse_bundle(&key, IN_TOTO_PAYLOAD_TYPE, &to_bytes(&many)), &k, DIGEST),
+        Err(Rejection::BadPayload(m)) if m.contains("1025 subjects")
+    ));
+    let digests: serde_json::Map<String, Value> =
+        (0..33).map(|i| (format!("alg{i}"), json!("00"))).collect();
+    let wide = json!({"_type": IN_TOTO_STATEMENT_V1, "subject": [{"digest": digests}]});
+    assert!(matches!(
+        verify_bundle(
+            &dsse_bundle(&key, IN_TOTO_PAYLOAD_TYPE, &to_bytes(&wide)),
+            &k,
+            DIGEST
+        ),
+        Err(Rejection::BadPayload(_))
+    ));
     // Several subjects: the matching one supplies name and annotations.
     let multi = json!({
         "_type": IN_TOTO_STATEMENT_V1,

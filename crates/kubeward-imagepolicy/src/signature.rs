@@ -6,8 +6,8 @@
 //! in-toto statement whose subject is the resolved digest). Signing writes either format.
 
 use kubeward_cosign::{
-    PublicKey, is_bundle_media_type, parse_signature_manifest, signature_tag, verify_bundle,
-    verify_layer,
+    PublicKey, is_bundle_media_type, parse_signature_manifest, signature_tag,
+    verify_bundle_details, verify_layer,
 };
 use kubeward_oci::{Digest, ManifestKind, OciError, Reference, RegistryClient};
 
@@ -236,11 +236,18 @@ async fn verify_bundles(
                 }
                 Err(e) => return Err(e),
             };
-            match verify_bundle(&blob, keys, &digest_text) {
+            match verify_bundle_details(&blob, keys, &digest_text) {
+                // An attestation (provenance, SBOM, ...) signed by the same key is not a
+                // signature of the image: only cosign's signature predicate counts
+                // (cosign advisory GHSA-w6c6-c85g-mmv6).
+                Ok(v) if !v.is_cosign_signature() => reasons.push(format!(
+                    "bundle {short}: an attestation (predicate type `{}`), not a cosign signature",
+                    v.predicate_type.as_deref().unwrap_or("none")
+                )),
                 Ok(v) => {
                     return Ok(Some(Outcome::Verified {
-                        key_id: v.key_id,
-                        docker_reference: v.docker_reference,
+                        key_id: v.signature.key_id,
+                        docker_reference: v.signature.docker_reference,
                     }));
                 }
                 Err(rejection) => reasons.push(format!("bundle {short}: {rejection}")),

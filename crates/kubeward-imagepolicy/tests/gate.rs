@@ -184,3 +184,82 @@ fn images_outside_every_policy_make_no_registry_call() {
     assert_eq!(gate.stats.cache_misses.load(Ordering::Relaxed), 0);
     assert_eq!(gate.stats.tag_resolutions.load(Ordering::Relaxed), 0);
 }
+
+/// A Sigstore bundle over any in-toto statement, signed with `key` (as a provenance or SBOM
+/// attestation would be).
+fn bundle_for(key: &SigningKey, statement: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let payload_type = kubeward_cosign::IN_TOTO_PAYLOAD_TYPE;
+    let signature = key
+        .sign(&kubeward_cosign::pae(payload_type, statement.as_bytes()))
+        .unwrap();
+    serde_json::json!({
+        "mediaType": kubeward_cosign::SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+        "verificationMaterial": {"publicKey": {"hint": kubeward_cosign::public_key_hint(key.public_key())}},
+        "dsseEnvelope": {
+            "payload": b64.encode(statement),
+            "payloadType": payload_type,
+            "signatures": [{"sig": b64.encode(signature)}]
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[test]
+fn a_signed_attestation_is_not_a_signature() {
+    let Some(w) = World::start() else {
+        return;
+    };
+    let digest = w.push("team/attested:1", "attested", false);
+    let hex = digest.trim_start_matches("sha256:");
+    let provenance = format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"x","digest":{{"sha256":"{hex}"}}}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{{}}}}"#
+    );
+    let r = w.registry.reference("team/attested:1").unwrap();
+    w.rt.block_on(async {
+        let m = w.client.fetch_manifest(&r).await.unwrap().unwrap();
+        let subject = kubeward_oci::Descriptor {
+            media_type: m.media_type.clone(),
+            digest: m.digest.clone(),
+            size: m.bytes.len() as u64,
+            annotations: std::collections::BTreeMap::new(),
+            platform: None,
+            artifact_type: None,
+        };
+        let media = kubeward_cosign::SIGSTORE_BUNDLE_V03_MEDIA_TYPE;
+        let artifact = kubeward_oci::oci_layout::Artifact::new(
+            media,
+            vec![(media.to_owned(), bundle_for(&w.key, &provenance))],
+            subject,
+            std::collections::BTreeMap::new(),
+        );
+        let at = w
+            .registry
+            .reference(&format!("team/attested@{digest}"))
+            .unwrap();
+        artifact.push(&w.client, &at).await.unwrap();
+    });
+    let gate = w.gate("");
+    let check = w.rt.block_on(gate.check(&w.image("team/attested:1")));
+    let Some(SignatureStatus::Rejected { reasons, .. }) = &check.signature else {
+        panic!("{check:?}");
+    };
+    assert!(
+        reasons.iter().any(|r| r.contains("an attestation (predicate type `https://slsa.dev/provenance/v1`)")),
+        "{reasons:?}"
+    );
+    // The same key's real signature bundle is accepted.
+    w.rt.block_on(async {
+        kubeward_imagepolicy::signature::sign_bundle_and_push(&w.client, &r, &w.key)
+            .await
+            .unwrap();
+    });
+    let gate = w.gate("");
+    let check = w.rt.block_on(gate.check(&w.image("team/attested:1")));
+    assert!(
+        matches!(check.signature, Some(SignatureStatus::Verified { .. })),
+        "{check:?}"
+    );
+}

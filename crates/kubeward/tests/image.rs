@@ -26,12 +26,13 @@ fn example() -> PathBuf {
     repo_root().join("examples/supply-chain")
 }
 
-/// Runs `kubeward` in `dir` without a configuration file there.
-fn kubeward_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+/// Runs `kubeward` in `dir` (without a configuration file there) with extra environment.
+fn kubeward_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
     let output = Command::cargo_bin("kubeward")
         .unwrap()
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .args(args)
         .output()
         .unwrap();
@@ -40,6 +41,11 @@ fn kubeward_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8(output.stdout).unwrap(),
         String::from_utf8(output.stderr).unwrap(),
     )
+}
+
+/// Runs `kubeward` in `dir`.
+fn kubeward_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    kubeward_env(dir, &[], args)
 }
 
 fn json(stdout: &str, stderr: &str) -> Value {
@@ -263,19 +269,7 @@ impl Setup {
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let output = Command::cargo_bin("kubeward")
-            .unwrap()
-            .current_dir(self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("COSIGN_PASSWORD", "s3cret")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stdout).unwrap(),
-            String::from_utf8(output.stderr).unwrap(),
-        )
+        kubeward_env(self.dir.path(), &[("COSIGN_PASSWORD", "s3cret")], args)
     }
 
     fn sign(&self, image: &str) -> String {

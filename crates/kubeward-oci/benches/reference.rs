@@ -25,14 +25,23 @@ fn sha256_1mib(b: divan::Bencher) {
         .bench(|| kubeward_oci::Digest::sha256_of(divan::black_box(&data)));
 }
 
-/// One `resolve` (HEAD over a fresh loopback connection) against a real `docker-registry`;
-/// skipped when the registry is not installed.
-#[divan::bench(sample_count = 50)]
-fn resolve_local_registry(b: divan::Bencher) {
-    use kubeward_oci::test_support::{TestRegistry, tool_on_path};
-    if !tool_on_path(kubeward_oci::test_support::REGISTRY_BIN) {
+/// A running `docker-registry` with the image `Image::hello("bench")` pushed as
+/// `bench/app:v1`, and a current-thread runtime to drive the client.
+struct LocalRegistry {
+    rt: tokio::runtime::Runtime,
+    _reg: kubeward_oci::test_support::TestRegistry,
+    client: kubeward_oci::RegistryClient,
+    r: kubeward_oci::Reference,
+    image: kubeward_oci::oci_layout::Image,
+    digest: kubeward_oci::Digest,
+}
+
+/// [`LocalRegistry`], or `None` (after printing `SKIP:`) when the registry is not installed.
+fn local_registry_with_image() -> Option<LocalRegistry> {
+    use kubeward_oci::test_support::{REGISTRY_BIN, TestRegistry, tool_on_path};
+    if !tool_on_path(REGISTRY_BIN) {
         eprintln!("SKIP: docker-registry not installed");
-        return;
+        return None;
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -42,8 +51,26 @@ fn resolve_local_registry(b: divan::Bencher) {
     let client = kubeward_oci::RegistryClient::new(reg.client_options()).unwrap();
     let r = reg.reference("bench/app:v1").unwrap();
     let image = kubeward_oci::oci_layout::Image::hello("bench");
-    rt.block_on(image.push(&client, &r)).unwrap();
-    b.bench_local(|| rt.block_on(client.resolve(&r)).unwrap());
+    let digest = rt.block_on(image.push(&client, &r)).unwrap();
+    Some(LocalRegistry {
+        rt,
+        _reg: reg,
+        client,
+        r,
+        image,
+        digest,
+    })
+}
+
+/// One `resolve` (HEAD over a fresh loopback connection) against a real `docker-registry`;
+/// skipped when the registry is not installed.
+#[divan::bench(sample_count = 50)]
+fn resolve_local_registry(b: divan::Bencher) {
+    let Some(local) = local_registry_with_image() else {
+        return;
+    };
+    let LocalRegistry { rt, client, r, .. } = &local;
+    b.bench_local(|| rt.block_on(client.resolve(r)).unwrap());
 }
 
 /// Building a Sigstore-bundle-sized artifact manifest (hashing and JSON).
@@ -65,32 +92,23 @@ fn artifact_new_4kib() -> kubeward_oci::oci_layout::Artifact {
 /// fallback tag index with two entries); skipped when the registry is not installed.
 #[divan::bench(sample_count = 50)]
 fn referrers_fallback_local_registry(b: divan::Bencher) {
-    use kubeward_oci::oci_layout::{Artifact, Image};
-    use kubeward_oci::test_support::{TestRegistry, tool_on_path};
-    if !tool_on_path(kubeward_oci::test_support::REGISTRY_BIN) {
-        eprintln!("SKIP: docker-registry not installed");
+    let Some(local) = local_registry_with_image() else {
         return;
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let reg = TestRegistry::start().unwrap();
-    let client = kubeward_oci::RegistryClient::new(reg.client_options()).unwrap();
-    let r = reg.reference("bench/app:v1").unwrap();
-    let image = Image::hello("bench");
-    let digest = rt.block_on(image.push(&client, &r)).unwrap();
+    };
+    let LocalRegistry { rt, client, r, .. } = &local;
     for t in ["application/a", "application/b"] {
-        let a = Artifact::new(
+        let a = kubeward_oci::oci_layout::Artifact::new(
             t,
             vec![(t.to_owned(), b"{}".to_vec())],
-            image.manifest.descriptor(),
+            local.image.manifest.descriptor(),
             Default::default(),
         );
-        rt.block_on(a.push(&client, &r)).unwrap();
+        rt.block_on(a.push(client, r)).unwrap();
     }
     b.bench_local(|| {
-        let found = rt.block_on(client.referrers(&r, &digest, None)).unwrap();
+        let found = rt
+            .block_on(client.referrers(r, &local.digest, None))
+            .unwrap();
         assert_eq!(found.len(), 2);
     });
 }

@@ -7,153 +7,40 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kubeward_oci::{ClientOptions, Credentials, Digest, OciError, Reference, RegistryClient};
+use support::fake_http::{Reply, insecure_client, insecure_options, response, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-/// A request as the fake server saw it.
-#[derive(Debug, Clone)]
-struct Req {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Req {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// What the fake server does with a request.
-enum Reply {
-    /// Write these bytes and close.
-    Raw(Vec<u8>),
-    /// Keep the connection open and never answer.
-    Hang,
-    /// Write `head`, then `chunk` forever (until the client goes away).
-    Endless { head: String, chunk: Vec<u8> },
-}
-
-fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-    let mut s = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        s.push_str(&format!("{k}: {v}\r\n"));
-    }
-    s.push_str("\r\n");
-    let mut bytes = s.into_bytes();
-    bytes.extend_from_slice(body);
-    Reply::Raw(bytes)
-}
-
-type Log = Arc<Mutex<Vec<Req>>>;
-
-async fn serve<F>(handler: F) -> (SocketAddr, Log)
-where
-    F: Fn(&Req, SocketAddr) -> Reply + Send + Sync + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let log: Log = Arc::default();
-    let handler = Arc::new(handler);
-    let log2 = log.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let handler = handler.clone();
-            let log = log2.clone();
-            tokio::spawn(async move { handle(stream, addr, handler, log).await });
-        }
-    });
-    (addr, log)
-}
-
-async fn handle<F>(mut stream: TcpStream, addr: SocketAddr, handler: Arc<F>, log: Log)
-where
-    F: Fn(&Req, SocketAddr) -> Reply,
-{
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-        match stream.read(&mut tmp).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&tmp[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split(' ');
-    let method = first.next().unwrap_or_default().to_owned();
-    let path = first.next().unwrap_or_default().to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let req = Req {
-        method,
-        path,
-        headers,
-    };
-    // Drain a request body (PUT) so the client is not blocked writing it.
-    if let Some(len) = req
-        .header("content-length")
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        let mut have = buf.len() - head_end - 4;
-        while have < len {
-            match stream.read(&mut tmp).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => have += n,
-            }
-        }
-    }
-    log.lock().unwrap().push(req.clone());
-    match handler(&req, addr) {
-        Reply::Raw(bytes) => {
-            let _ = stream.write_all(&bytes).await;
-            let _ = stream.shutdown().await;
-        }
-        Reply::Hang => {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-        }
-        Reply::Endless { head, chunk } => {
-            if stream.write_all(head.as_bytes()).await.is_err() {
-                return;
-            }
-            for _ in 0..100_000 {
-                if stream.write_all(&chunk).await.is_err() {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-fn options(addr: SocketAddr) -> ClientOptions {
-    ClientOptions {
-        insecure_registries: vec![addr.to_string()],
-        request_timeout: Duration::from_secs(5),
-        ..ClientOptions::default()
-    }
-}
+use tokio::net::TcpListener;
 
 fn reference(addr: SocketAddr, rest: &str) -> Reference {
     Reference::parse(&format!("{addr}/{rest}")).unwrap()
+}
+
+/// The error `fetch_manifest` of `r:t` on the server at `addr` fails with.
+async fn fetch_manifest_err(client: &RegistryClient, addr: SocketAddr) -> OciError {
+    client
+        .fetch_manifest(&reference(addr, "r:t"))
+        .await
+        .unwrap_err()
+}
+
+/// The error `resolve` of `r:t` on the server at `addr` fails with.
+async fn resolve_err(client: &RegistryClient, addr: SocketAddr) -> OciError {
+    client.resolve(&reference(addr, "r:t")).await.unwrap_err()
+}
+
+/// Basic credentials.
+fn basic(username: &str, password: &str) -> Credentials {
+    Credentials::Basic {
+        username: username.into(),
+        password: password.into(),
+    }
 }
 
 const MANIFEST: &[u8] = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":[]}"#;
@@ -163,23 +50,20 @@ async fn connection_refused_is_connect() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client.resolve(&reference(addr, "r:t")).await.unwrap_err();
+    let client = insecure_client(addr);
+    let err = resolve_err(&client, addr).await;
     assert!(matches!(err, OciError::Connect { .. }), "{err:?}");
     assert!(err.is_registry_unavailable());
 }
 
 #[tokio::test]
 async fn silent_server_times_out() {
-    let (addr, _) = serve(|_, _| Reply::Hang).await;
-    let mut o = options(addr);
+    let (addr, _) = serve(|_| Reply::Hang).await;
+    let mut o = insecure_options(addr);
     o.request_timeout = Duration::from_millis(300);
     let client = RegistryClient::new(o).unwrap();
     let start = Instant::now();
-    let err = client
-        .fetch_manifest(&reference(addr, "r:t"))
-        .await
-        .unwrap_err();
+    let err = fetch_manifest_err(&client, addr).await;
     let took = start.elapsed();
     assert!(matches!(err, OciError::Timeout { .. }), "{err:?}");
     assert!(err.is_registry_unavailable());
@@ -190,25 +74,21 @@ async fn silent_server_times_out() {
 #[tokio::test]
 async fn silent_tls_server_times_out() {
     // Accepts TCP but never speaks TLS: the deadline covers the handshake too.
-    let (addr, _) = serve(|_, _| Reply::Hang).await;
+    let (addr, _) = serve(|_| Reply::Hang).await;
     let o = ClientOptions {
         request_timeout: Duration::from_millis(300),
         ..ClientOptions::default()
     };
     let client = RegistryClient::new(o).unwrap();
-    let err = client.resolve(&reference(addr, "r:t")).await.unwrap_err();
+    let err = resolve_err(&client, addr).await;
     assert!(matches!(err, OciError::Timeout { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn garbage_is_invalid_response() {
-    let (addr, _) =
-        serve(|_, _| Reply::Raw(b"\x00\x01\x02 this is not http\r\n\r\n".to_vec())).await;
-    let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client
-        .fetch_manifest(&reference(addr, "r:t"))
-        .await
-        .unwrap_err();
+    let (addr, _) = serve(|_| Reply::Raw(b"\x00\x01\x02 this is not http\r\n\r\n".to_vec())).await;
+    let client = insecure_client(addr);
+    let err = fetch_manifest_err(&client, addr).await;
     assert!(matches!(err, OciError::InvalidResponse { .. }), "{err:?}");
     assert!(err.is_registry_unavailable());
 }
@@ -232,14 +112,14 @@ async fn plain_http_server_on_https_is_tls_error() {
         ..ClientOptions::default()
     };
     let client = RegistryClient::new(o).unwrap();
-    let err = client.resolve(&reference(addr, "r:t")).await.unwrap_err();
+    let err = resolve_err(&client, addr).await;
     assert!(matches!(err, OciError::Tls { .. }), "{err:?}");
     assert!(err.is_registry_unavailable());
 }
 
 #[tokio::test]
 async fn redirect_loop_is_detected() {
-    let (addr, log) = serve(|req, _| {
+    let (addr, log) = serve(|req| {
         let next = if req.path.starts_with("/v2/") {
             "/elsewhere"
         } else {
@@ -248,11 +128,8 @@ async fn redirect_loop_is_detected() {
         response("302 Found", &[("Location", next)], b"")
     })
     .await;
-    let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client
-        .fetch_manifest(&reference(addr, "r:t"))
-        .await
-        .unwrap_err();
+    let client = insecure_client(addr);
+    let err = fetch_manifest_err(&client, addr).await;
     assert!(matches!(err, OciError::RedirectLoop { .. }), "{err:?}");
     assert!(!err.is_registry_unavailable());
     assert_eq!(log.lock().unwrap().len(), 2);
@@ -261,7 +138,7 @@ async fn redirect_loop_is_detected() {
 #[tokio::test]
 async fn too_many_redirects() {
     // /v2/... -> hop/1 -> hop/2 -> ... (relative Locations), never the same URL twice.
-    let (addr, log) = serve(|req, _| {
+    let (addr, log) = serve(|req| {
         let n: u32 = req
             .path
             .rsplit('/')
@@ -276,13 +153,10 @@ async fn too_many_redirects() {
         response("307 Temporary Redirect", &[("Location", &loc)], b"")
     })
     .await;
-    let mut o = options(addr);
+    let mut o = insecure_options(addr);
     o.max_redirects = 3;
     let client = RegistryClient::new(o).unwrap();
-    let err = client
-        .fetch_manifest(&reference(addr, "r:t"))
-        .await
-        .unwrap_err();
+    let err = fetch_manifest_err(&client, addr).await;
     assert!(
         matches!(err, OciError::TooManyRedirects { limit: 3 }),
         "{err:?}"
@@ -298,8 +172,8 @@ async fn redirect_to_other_host_drops_authorization() {
     let blob = b"blob-content".to_vec();
     let digest = Digest::sha256_of(&blob);
     let blob2 = blob.clone();
-    let (storage, storage_log) = serve(move |_, _| response("200 OK", &[], &blob2)).await;
-    let (addr, log) = serve(move |req, _| {
+    let (storage, storage_log) = serve(move |_| response("200 OK", &[], &blob2)).await;
+    let (addr, log) = serve(move |req| {
         if req.header("authorization").is_none() {
             return response(
                 "401 Unauthorized",
@@ -311,11 +185,8 @@ async fn redirect_to_other_host_drops_authorization() {
         response("307 Temporary Redirect", &[("Location", &loc)], b"")
     })
     .await;
-    let mut o = options(addr);
-    o.credentials = Credentials::Basic {
-        username: "u".into(),
-        password: "secret-pw".into(),
-    };
+    let mut o = insecure_options(addr);
+    o.credentials = basic("u", "secret-pw");
     let client = RegistryClient::new(o).unwrap();
     let r = reference(addr, "r:t");
     let got = client.fetch_blob(&r, &digest, 1024).await.unwrap();
@@ -343,18 +214,15 @@ async fn redirect_to_other_host_drops_authorization() {
 
 #[tokio::test]
 async fn huge_manifest_with_content_length_is_too_large_at_once() {
-    let (addr, _) = serve(|_, _| Reply::Endless {
+    let (addr, _) = serve(|_| Reply::Endless {
         head: "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: 104857600\r\n\r\n".to_owned(),
         chunk: vec![b' '; 65536],
     })
     .await;
-    let mut o = options(addr);
+    let mut o = insecure_options(addr);
     o.max_manifest_bytes = 4096;
     let client = RegistryClient::new(o).unwrap();
-    let err = client
-        .fetch_manifest(&reference(addr, "r:t"))
-        .await
-        .unwrap_err();
+    let err = fetch_manifest_err(&client, addr).await;
     assert!(matches!(err, OciError::TooLarge { limit: 4096 }), "{err:?}");
     assert!(!err.is_registry_unavailable());
 }
@@ -368,19 +236,16 @@ async fn endless_chunked_manifest_is_too_large_without_reading_it_all() {
         c.extend_from_slice(b"\r\n");
         c
     };
-    let (addr, _) = serve(move |_, _| Reply::Endless {
+    let (addr, _) = serve(move |_| Reply::Endless {
         head: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_owned(),
         chunk: chunk.clone(),
     })
     .await;
-    let mut o = options(addr);
+    let mut o = insecure_options(addr);
     o.max_manifest_bytes = 1024 * 1024;
     let client = RegistryClient::new(o).unwrap();
     let start = Instant::now();
-    let err = client
-        .fetch_manifest(&reference(addr, "r:t"))
-        .await
-        .unwrap_err();
+    let err = fetch_manifest_err(&client, addr).await;
     assert!(
         matches!(err, OciError::TooLarge { limit: 1048576 }),
         "{err:?}"
@@ -391,7 +256,7 @@ async fn endless_chunked_manifest_is_too_large_without_reading_it_all() {
 #[tokio::test]
 async fn wrong_docker_content_digest_is_mismatch() {
     let wrong = Digest::sha256_of(b"something else").to_string();
-    let (addr, _) = serve(move |_, _| {
+    let (addr, _) = serve(move |_| {
         response(
             "200 OK",
             &[
@@ -402,11 +267,8 @@ async fn wrong_docker_content_digest_is_mismatch() {
         )
     })
     .await;
-    let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client
-        .fetch_manifest(&reference(addr, "r:t"))
-        .await
-        .unwrap_err();
+    let client = insecure_client(addr);
+    let err = fetch_manifest_err(&client, addr).await;
     match &err {
         OciError::DigestMismatch { expected, actual } => {
             assert_eq!(expected, &Digest::sha256_of(b"something else").to_string());
@@ -419,7 +281,7 @@ async fn wrong_docker_content_digest_is_mismatch() {
 
 #[tokio::test]
 async fn body_not_matching_requested_digest_is_mismatch() {
-    let (addr, _) = serve(|_, _| {
+    let (addr, _) = serve(|_| {
         response(
             "200 OK",
             &[("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
@@ -427,7 +289,7 @@ async fn body_not_matching_requested_digest_is_mismatch() {
         )
     })
     .await;
-    let client = RegistryClient::new(options(addr)).unwrap();
+    let client = insecure_client(addr);
     let asked = Digest::sha256_of(b"the real manifest");
     let r = reference(addr, "r:t").with_digest(asked.clone());
     let err = client.fetch_manifest(&r).await.unwrap_err();
@@ -445,7 +307,7 @@ async fn body_not_matching_requested_digest_is_mismatch() {
 
 #[tokio::test]
 async fn fetch_by_tag_returns_computed_digest_and_media_type() {
-    let (addr, log) = serve(|req, _| {
+    let (addr, log) = serve(|req| {
         if req.method == "HEAD" {
             // No Docker-Content-Digest: resolve must fall back to GET and hash.
             return response(
@@ -457,7 +319,7 @@ async fn fetch_by_tag_returns_computed_digest_and_media_type() {
         response("200 OK", &[("Content-Type", "application/json")], MANIFEST)
     })
     .await;
-    let client = RegistryClient::new(options(addr)).unwrap();
+    let client = insecure_client(addr);
     let r = reference(addr, "r:t");
     let m = client.fetch_manifest(&r).await.unwrap().unwrap();
     assert_eq!(m.digest, Digest::sha256_of(MANIFEST));
@@ -486,15 +348,15 @@ async fn fetch_by_tag_returns_computed_digest_and_media_type() {
 #[tokio::test]
 async fn malformed_digest_header_is_invalid_response() {
     let (addr, _) =
-        serve(|_, _| response("200 OK", &[("Docker-Content-Digest", "sha256:nothex")], b"")).await;
-    let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client.resolve(&reference(addr, "r:t")).await.unwrap_err();
+        serve(|_| response("200 OK", &[("Docker-Content-Digest", "sha256:nothex")], b"")).await;
+    let client = insecure_client(addr);
+    let err = resolve_err(&client, addr).await;
     assert!(matches!(err, OciError::InvalidResponse { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn bearer_token_flow() {
-    let (token_addr, token_log) = serve(|req, _| {
+    let (token_addr, token_log) = serve(|req| {
         let ok_query = req.path.contains("service=fake-registry")
             && req.path.contains("scope=repository%3Ateam%2Fapp%3Apull");
         let basic = req.header("authorization") == Some("Basic dXNlcjpzM2NyZXQ="); // user:s3cret
@@ -509,7 +371,7 @@ async fn bearer_token_flow() {
         }
     })
     .await;
-    let (addr, log) = serve(move |req, _| {
+    let (addr, log) = serve(move |req| {
         if req.header("authorization") != Some("Bearer tok-123") {
             let challenge = format!(
                 "Bearer realm=\"http://{token_addr}/token\",service=\"fake-registry\",scope=\"repository:team/app:pull\""
@@ -523,11 +385,8 @@ async fn bearer_token_flow() {
         response("200 OK", &[("Content-Type", "application/vnd.oci.image.manifest.v1+json")], MANIFEST)
     })
     .await;
-    let mut o = options(addr);
-    o.credentials = Credentials::Basic {
-        username: "user".into(),
-        password: "s3cret".into(),
-    };
+    let mut o = insecure_options(addr);
+    o.credentials = basic("user", "s3cret");
     let client = RegistryClient::new(o).unwrap();
     let r = reference(addr, "team/app:v1");
     let m = client.fetch_manifest(&r).await.unwrap().unwrap();
@@ -544,11 +403,8 @@ async fn bearer_token_flow() {
     assert_eq!(log.lock().unwrap().len(), 3);
 
     // Wrong password: the token server refuses; the error names no secret.
-    let mut o = options(addr);
-    o.credentials = Credentials::Basic {
-        username: "user".into(),
-        password: "wrong-pw".into(),
-    };
+    let mut o = insecure_options(addr);
+    o.credentials = basic("user", "wrong-pw");
     let client = RegistryClient::new(o).unwrap();
     let err = client.fetch_manifest(&r).await.unwrap_err();
     assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
@@ -561,14 +417,14 @@ async fn bearer_token_flow() {
 
 #[tokio::test]
 async fn token_accepted_but_still_401_is_unauthorized() {
-    let (token_addr, _) = serve(|_, _| response("200 OK", &[], br#"{"access_token":"t"}"#)).await;
-    let (addr, log) = serve(move |_, _| {
+    let (token_addr, _) = serve(|_| response("200 OK", &[], br#"{"access_token":"t"}"#)).await;
+    let (addr, log) = serve(move |_| {
         let challenge = format!("Bearer realm=\"http://{token_addr}/token\"");
         response("401 Unauthorized", &[("WWW-Authenticate", &challenge)], b"")
     })
     .await;
-    let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client.resolve(&reference(addr, "r:t")).await.unwrap_err();
+    let client = insecure_client(addr);
+    let err = resolve_err(&client, addr).await;
     assert!(matches!(err, OciError::Unauthorized { .. }), "{err:?}");
     assert!(!err.is_registry_unavailable());
     assert_eq!(log.lock().unwrap().len(), 2, "exactly one retry");
@@ -576,7 +432,7 @@ async fn token_accepted_but_still_401_is_unauthorized() {
 
 #[tokio::test]
 async fn server_error_json_is_http_with_code() {
-    let (addr, _) = serve(|req, _| {
+    let (addr, _) = serve(|req| {
         if req.path.contains("/blobs/") {
             return response(
                 "404 Not Found",
@@ -598,11 +454,8 @@ async fn server_error_json_is_http_with_code() {
         )
     })
     .await;
-    let client = RegistryClient::new(options(addr)).unwrap();
-    let err = client
-        .fetch_manifest(&reference(addr, "r:t"))
-        .await
-        .unwrap_err();
+    let client = insecure_client(addr);
+    let err = fetch_manifest_err(&client, addr).await;
     match &err {
         OciError::Http {
             status,
@@ -644,8 +497,8 @@ async fn server_error_json_is_http_with_code() {
 
 #[tokio::test]
 async fn invalid_tag_is_refused_before_any_request() {
-    let (addr, log) = serve(|_, _| response("200 OK", &[], b"")).await;
-    let client = RegistryClient::new(options(addr)).unwrap();
+    let (addr, log) = serve(|_| response("200 OK", &[], b"")).await;
+    let client = insecure_client(addr);
     let r = reference(addr, "r:t").with_tag("../../etc");
     let err = client.resolve(&r).await.unwrap_err();
     assert!(matches!(err, OciError::Reference(_)), "{err:?}");

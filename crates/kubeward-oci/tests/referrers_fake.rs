@@ -7,51 +7,17 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use kubeward_oci::oci_layout::{Artifact, Image};
 use kubeward_oci::{
-    ClientOptions, Digest, MAX_REFERRERS_PAGES, OCI_INDEX, OCI_MANIFEST, OciError, Reference,
-    RegistryClient, referrers_tag,
+    Descriptor, Digest, MAX_REFERRERS_PAGES, OCI_INDEX, OCI_MANIFEST, OciError, Reference,
+    referrers_tag,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-/// A request as the fake server saw it.
-#[derive(Debug, Clone)]
-struct Req {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Req {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// An HTTP/1.1 response with `Connection: close`.
-fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut s = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        s.push_str(&format!("{k}: {v}\r\n"));
-    }
-    s.push_str("\r\n");
-    let mut bytes = s.into_bytes();
-    bytes.extend_from_slice(body);
-    bytes
-}
+use support::fake_http::{Log, Req, insecure_client, response, serve};
 
 fn index_response(extra: &[(&str, &str)], manifests: &[serde_json::Value]) -> Vec<u8> {
     let body = serde_json::to_vec(&serde_json::json!({
@@ -73,86 +39,6 @@ fn not_found() -> Vec<u8> {
     )
 }
 
-type Log = Arc<Mutex<Vec<Req>>>;
-
-async fn serve<F>(handler: F) -> (SocketAddr, Log)
-where
-    F: Fn(&Req) -> Vec<u8> + Send + Sync + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let log: Log = Arc::default();
-    let handler = Arc::new(handler);
-    let log2 = log.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let handler = handler.clone();
-            let log = log2.clone();
-            tokio::spawn(async move { handle(stream, handler, log).await });
-        }
-    });
-    (addr, log)
-}
-
-async fn handle<F>(mut stream: TcpStream, handler: Arc<F>, log: Log)
-where
-    F: Fn(&Req) -> Vec<u8>,
-{
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-        match stream.read(&mut tmp).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&tmp[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split(' ');
-    let method = first.next().unwrap_or_default().to_owned();
-    let path = first.next().unwrap_or_default().to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let mut req = Req {
-        method,
-        path,
-        headers,
-        body: buf[head_end + 4..].to_vec(),
-    };
-    if let Some(len) = req
-        .header("content-length")
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        while req.body.len() < len {
-            match stream.read(&mut tmp).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => req.body.extend_from_slice(&tmp[..n]),
-            }
-        }
-    }
-    log.lock().unwrap().push(req.clone());
-    let bytes = handler(&req);
-    let _ = stream.write_all(&bytes).await;
-    let _ = stream.shutdown().await;
-}
-
-fn client(addr: SocketAddr) -> RegistryClient {
-    RegistryClient::new(ClientOptions {
-        insecure_registries: vec![addr.to_string()],
-        request_timeout: Duration::from_secs(5),
-        ..ClientOptions::default()
-    })
-    .unwrap()
-}
-
 fn reference(addr: SocketAddr) -> Reference {
     Reference::parse(&format!("{addr}/demo/app:v1")).unwrap()
 }
@@ -172,7 +58,7 @@ fn entry(n: u8, artifact_type: &str) -> serde_json::Value {
     })
 }
 
-fn numbers(found: &[kubeward_oci::Descriptor]) -> Vec<String> {
+fn numbers(found: &[Descriptor]) -> Vec<String> {
     found.iter().map(|d| d.annotations["n"].clone()).collect()
 }
 
@@ -181,6 +67,16 @@ const SBOM: &str = "application/spdx+json";
 
 fn referrers_path() -> String {
     format!("/v2/demo/app/referrers/{}", subject())
+}
+
+/// The referrers of `subject()` in `demo/app` on the server at `addr`, with a fresh client.
+async fn list_referrers(
+    addr: SocketAddr,
+    artifact_type: Option<&str>,
+) -> Result<Vec<Descriptor>, OciError> {
+    insecure_client(addr)
+        .referrers(&reference(addr), &subject(), artifact_type)
+        .await
 }
 
 #[tokio::test]
@@ -193,7 +89,7 @@ async fn server_side_filtering_is_requested_and_used() {
         }
     })
     .await;
-    let c = client(addr);
+    let c = insecure_client(addr);
     let r = reference(addr);
     let all = c.referrers(&r, &subject(), None).await.unwrap();
     assert_eq!(numbers(&all), ["1", "2"]);
@@ -219,10 +115,7 @@ async fn a_server_ignoring_the_filter_is_filtered_client_side() {
     // No `OCI-Filters-Applied`: everything comes back, the client keeps only the asked type.
     let (addr, _) =
         serve(|_| index_response(&[], &[entry(1, SIG), entry(2, SBOM), entry(3, SIG)])).await;
-    let found = client(addr)
-        .referrers(&reference(addr), &subject(), Some(SIG))
-        .await
-        .unwrap();
+    let found = list_referrers(addr, Some(SIG)).await.unwrap();
     assert_eq!(numbers(&found), ["1", "3"]);
     // A server that claims to have filtered but did not is filtered all the same.
     let (addr, _) = serve(|_| {
@@ -232,10 +125,7 @@ async fn a_server_ignoring_the_filter_is_filtered_client_side() {
         )
     })
     .await;
-    let found = client(addr)
-        .referrers(&reference(addr), &subject(), Some(SIG))
-        .await
-        .unwrap();
+    let found = list_referrers(addr, Some(SIG)).await.unwrap();
     assert_eq!(numbers(&found), ["2"]);
 }
 
@@ -251,7 +141,7 @@ async fn pages_are_followed_through_link_headers() {
         }
     })
     .await;
-    let c = client(addr);
+    let c = insecure_client(addr);
     let found = c
         .referrers(&reference(addr), &subject(), None)
         .await
@@ -279,10 +169,7 @@ async fn a_link_loop_is_an_error() {
         index_response(&[("Link", &link)], &[entry(1, SIG)])
     })
     .await;
-    let err = client(addr)
-        .referrers(&reference(addr), &subject(), None)
-        .await
-        .unwrap_err();
+    let err = list_referrers(addr, None).await.unwrap_err();
     assert!(
         matches!(&err, OciError::InvalidResponse { what } if what.contains("loop")),
         "{err:?}"
@@ -302,10 +189,7 @@ async fn endless_pages_stop_at_the_bound() {
         index_response(&[("Link", &link)], &[entry(1, SIG)])
     })
     .await;
-    let err = client(addr)
-        .referrers(&reference(addr), &subject(), None)
-        .await
-        .unwrap_err();
+    let err = list_referrers(addr, None).await.unwrap_err();
     assert!(
         matches!(&err, OciError::InvalidResponse { what } if what.contains("pages")),
         "{err:?}"
@@ -323,10 +207,7 @@ async fn a_link_to_another_origin_is_refused() {
         )
     })
     .await;
-    let err = client(addr)
-        .referrers(&reference(addr), &subject(), None)
-        .await
-        .unwrap_err();
+    let err = list_referrers(addr, None).await.unwrap_err();
     assert!(matches!(err, OciError::InvalidResponse { .. }), "{err:?}");
     assert_eq!(log.lock().unwrap().len(), 1);
 }
@@ -337,10 +218,7 @@ async fn a_garbage_body_is_invalid_response() {
         let body = body.to_vec();
         let (addr, _) =
             serve(move |_| response("200 OK", &[("Content-Type", OCI_INDEX)], &body)).await;
-        let err = client(addr)
-            .referrers(&reference(addr), &subject(), None)
-            .await
-            .unwrap_err();
+        let err = list_referrers(addr, None).await.unwrap_err();
         assert!(matches!(err, OciError::InvalidResponse { .. }), "{err:?}");
     }
 }
@@ -352,13 +230,7 @@ async fn fallback_server(status: &'static str, content_type: &'static str) -> (S
         if req.path.starts_with("/v2/demo/app/referrers/") {
             response(status, &[("Content-Type", content_type)], b"nope")
         } else if req.path == tag_path {
-            let body = serde_json::to_vec(&serde_json::json!({
-                "schemaVersion": 2,
-                "mediaType": OCI_INDEX,
-                "manifests": [entry(1, SIG), entry(2, SBOM)],
-            }))
-            .unwrap();
-            response("200 OK", &[("Content-Type", OCI_INDEX)], &body)
+            index_response(&[], &[entry(1, SIG), entry(2, SBOM)])
         } else {
             not_found()
         }
@@ -376,7 +248,7 @@ async fn without_the_api_the_fallback_tag_is_used() {
         ("200 OK", "text/html"),
     ] {
         let (addr, log) = fallback_server(status, ct).await;
-        let c = client(addr);
+        let c = insecure_client(addr);
         let found = c
             .referrers(&reference(addr), &subject(), None)
             .await
@@ -403,10 +275,7 @@ async fn a_server_error_is_an_error_not_a_fallback() {
         "403 Forbidden",
     ] {
         let (addr, log) = fallback_server(status, "text/plain").await;
-        let err = client(addr)
-            .referrers(&reference(addr), &subject(), None)
-            .await
-            .unwrap_err();
+        let err = list_referrers(addr, None).await.unwrap_err();
         let code: u16 = status[..3].parse().unwrap();
         assert!(
             matches!(err, OciError::Http { status, .. } if status == code),
@@ -423,32 +292,17 @@ async fn a_server_error_is_an_error_not_a_fallback() {
         }
     })
     .await;
-    let err = client(addr)
-        .referrers(&reference(addr), &subject(), None)
-        .await
-        .unwrap_err();
+    let err = list_referrers(addr, None).await.unwrap_err();
     assert!(matches!(err, OciError::Http { status: 502, .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn no_fallback_tag_means_no_referrers() {
     let (addr, _) = serve(|_| not_found()).await;
-    assert!(
-        client(addr)
-            .referrers(&reference(addr), &subject(), None)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(list_referrers(addr, None).await.unwrap().is_empty());
     // An empty API answer is an empty list.
     let (addr, _) = serve(|_| index_response(&[], &[])).await;
-    assert!(
-        client(addr)
-            .referrers(&reference(addr), &subject(), None)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(list_referrers(addr, None).await.unwrap().is_empty());
 }
 
 /// A registry that accepts every push; with `ack`, it answers a manifest push with
@@ -485,7 +339,10 @@ async fn artifact_push_updates_the_fallback_tag_only_without_oci_subject() {
 
     // With the referrers API: the manifest goes by digest, no tag is touched.
     let (addr, log) = push_server(Some(image.manifest.digest.to_string())).await;
-    let d = a.push(&client(addr), &reference(addr)).await.unwrap();
+    let d = a
+        .push(&insecure_client(addr), &reference(addr))
+        .await
+        .unwrap();
     assert_eq!(d, a.manifest.digest);
     let log_now = log.lock().unwrap().clone();
     let puts: Vec<&Req> = log_now.iter().filter(|r| r.method == "PUT").collect();
@@ -497,7 +354,9 @@ async fn artifact_push_updates_the_fallback_tag_only_without_oci_subject() {
     // Without `OCI-Subject` (or naming another subject): the index is created under the tag.
     for ack in [None, Some(Digest::sha256_of(b"other").to_string())] {
         let (addr, log) = push_server(ack).await;
-        a.push(&client(addr), &reference(addr)).await.unwrap();
+        a.push(&insecure_client(addr), &reference(addr))
+            .await
+            .unwrap();
         let log_now = log.lock().unwrap().clone();
         let get = log_now
             .iter()

@@ -9,40 +9,18 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use kubeward_oci::oci_layout::{Artifact, Image};
-use kubeward_oci::test_support::{TestRegistry, external_tool_required};
 use kubeward_oci::{
-    Digest, ManifestKind, OCI_EMPTY, OCI_INDEX, OCI_MANIFEST, OciError, RegistryClient,
-    referrers_tag,
+    Digest, ManifestKind, OCI_EMPTY, OCI_INDEX, OCI_MANIFEST, OciError, referrers_tag,
 };
+use support::real_registry::{skopeo_raw, start_registry, tools};
 
 const BUNDLE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 const SBOM: &str = "application/spdx+json";
-
-fn tools(needed: &[&str]) -> bool {
-    needed.iter().all(|t| external_tool_required(t))
-}
-
-fn skopeo_raw(image: &str) -> Vec<u8> {
-    let out = Command::new("skopeo")
-        .args([
-            "inspect",
-            "--tls-verify=false",
-            "--raw",
-            &format!("docker://{image}"),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "skopeo inspect {image}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 fn annotations(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -56,8 +34,7 @@ async fn artifacts_are_found_through_the_fallback_tag() {
     if !tools(&["docker-registry", "skopeo"]) {
         return;
     }
-    let reg = TestRegistry::start().unwrap();
-    let client = RegistryClient::new(reg.client_options()).unwrap();
+    let (reg, client) = start_registry();
     let r = reg.reference("demo/app:v1").unwrap();
     let image = Image::hello("signed");
     let image_digest = image.push(&client, &r).await.unwrap();
@@ -198,8 +175,7 @@ async fn fallback_tag_that_is_not_an_index() {
     if !tools(&["docker-registry"]) {
         return;
     }
-    let reg = TestRegistry::start().unwrap();
-    let client = RegistryClient::new(reg.client_options()).unwrap();
+    let (reg, client) = start_registry();
     let r = reg.reference("demo/app:v1").unwrap();
     let image = Image::hello("subject");
     let digest = image.push(&client, &r).await.unwrap();

@@ -8,8 +8,9 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 use kubeward_oci::oci_layout::{Image, ImageIndex, Layout, linux};
 use kubeward_oci::test_support::{TestRegistry, external_tool_required};
@@ -17,42 +18,10 @@ use kubeward_oci::{
     ClientOptions, DOCKER_MANIFEST, Digest, ManifestKind, OCI_INDEX, OCI_MANIFEST, OciError,
     RegistryClient,
 };
-
-fn tools(needed: &[&str]) -> bool {
-    needed.iter().all(|t| external_tool_required(t))
-}
-
-/// `skopeo <args>`, asserting success; returns stdout.
-fn skopeo(args: &[&str]) -> Vec<u8> {
-    let out = Command::new("skopeo").args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "skopeo {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// The `Digest` skopeo reports for a reference (an independent resolution).
-fn skopeo_digest(image: &str) -> String {
-    let out = skopeo(&[
-        "inspect",
-        "--tls-verify=false",
-        "--no-tags",
-        &format!("docker://{image}"),
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    v["Digest"].as_str().unwrap().to_owned()
-}
-
-fn skopeo_raw(image: &str) -> Vec<u8> {
-    skopeo(&[
-        "inspect",
-        "--tls-verify=false",
-        "--raw",
-        &format!("docker://{image}"),
-    ])
-}
+use support::real_registry::{
+    assert_reads_back, skopeo, skopeo_digest, skopeo_inspect_digest, skopeo_raw, start_registry,
+    tools,
+};
 
 fn policy(dir: &Path) -> String {
     let p = dir.join("policy.json");
@@ -65,8 +34,7 @@ async fn push_resolve_fetch_against_registry_and_skopeo() {
     if !tools(&["docker-registry", "skopeo"]) {
         return;
     }
-    let reg = TestRegistry::start().unwrap();
-    let client = RegistryClient::new(reg.client_options()).unwrap();
+    let (reg, client) = start_registry();
     let r = reg.reference("demo/app:v1").unwrap();
 
     let image = Image::hello("first");
@@ -183,8 +151,7 @@ async fn docker_schema2_manifest_round_trip() {
     if !tools(&["docker-registry", "skopeo"]) {
         return;
     }
-    let reg = TestRegistry::start().unwrap();
-    let client = RegistryClient::new(reg.client_options()).unwrap();
+    let (reg, client) = start_registry();
     let r = reg.reference("demo/docker:v1").unwrap();
     let image = Image::hello("docker");
     client.push_blob(&r, &image.config.bytes).await.unwrap();
@@ -227,8 +194,7 @@ async fn skopeo_pushed_layout_and_index() {
     if !tools(&["docker-registry", "skopeo"]) {
         return;
     }
-    let reg = TestRegistry::start().unwrap();
-    let client = RegistryClient::new(reg.client_options()).unwrap();
+    let (reg, client) = start_registry();
     let tmp = tempfile::tempdir().unwrap();
     let layout_dir = tmp.path().join("layout");
 
@@ -263,14 +229,7 @@ async fn skopeo_pushed_layout_and_index() {
 
     // The single image: skopeo kept the manifest bytes, so digests match ours.
     let r = reg.reference("demo/copied:v2").unwrap();
-    assert_eq!(client.resolve(&r).await.unwrap(), single.manifest.digest);
-    let m = client.fetch_manifest(&r).await.unwrap().unwrap();
-    assert_eq!(m.bytes, single.manifest.bytes);
-    let layer = client
-        .fetch_blob(&r, &single.layers[0].digest, 1 << 20)
-        .await
-        .unwrap();
-    assert_eq!(layer, single.layers[0].bytes);
+    assert_reads_back(&client, &r, &single, &single.manifest.digest).await;
 
     // The index and its children.
     let r = reg.reference("demo/multi").unwrap();
@@ -315,8 +274,7 @@ async fn client_pushed_index_is_seen_by_skopeo() {
     if !tools(&["docker-registry", "skopeo"]) {
         return;
     }
-    let reg = TestRegistry::start().unwrap();
-    let client = RegistryClient::new(reg.client_options()).unwrap();
+    let (reg, client) = start_registry();
     let index = ImageIndex::new(vec![
         Image::from_files(&[("a", b"1")], linux("amd64")).unwrap(),
         Image::from_files(&[("a", b"2")], linux("s390x")).unwrap(),
@@ -357,28 +315,19 @@ async fn tls_registry_needs_the_ca() {
     assert_eq!(client.options().ca_pem, vec![ca.into_bytes()]);
     let image = Image::hello("over tls");
     let d = image.push(&client, &r).await.unwrap();
-    assert_eq!(client.resolve(&r).await.unwrap(), d);
-    let m = client.fetch_manifest(&r).await.unwrap().unwrap();
-    assert_eq!(m.bytes, image.manifest.bytes);
-    let layer = client
-        .fetch_blob(&r, &image.layers[0].digest, 1 << 20)
-        .await
-        .unwrap();
-    assert_eq!(layer, image.layers[0].bytes);
+    assert_reads_back(&client, &r, &image, &d).await;
 
     // skopeo verifies the same chain with the CA (as a --cert-dir *.crt) and sees our digest.
     if external_tool_required("skopeo") {
         let certs = tempfile::tempdir().unwrap();
         std::fs::write(certs.path().join("ca.crt"), reg.ca_pem().unwrap()).unwrap();
-        let out = skopeo(&[
-            "inspect",
+        let digest = skopeo_inspect_digest(&[
             "--no-tags",
             "--cert-dir",
             &certs.path().display().to_string(),
             &format!("docker://{}/secure/app:v1", reg.addr()),
         ]);
-        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(v["Digest"].as_str().unwrap(), d.to_string());
+        assert_eq!(digest, d.to_string());
     }
 }
 
@@ -401,8 +350,7 @@ async fn registry_refusals_carry_error_codes() {
     if !tools(&["docker-registry"]) {
         return;
     }
-    let reg = TestRegistry::start().unwrap();
-    let client = RegistryClient::new(reg.client_options()).unwrap();
+    let (reg, client) = start_registry();
     let r = reg.reference("demo/refused:v1").unwrap();
 
     // A manifest whose blobs were never pushed.

@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -19,8 +21,8 @@ use kubeward_oci::oci_layout::Image;
 use kubeward_oci::test_support::{TestRegistry, external_tool_required};
 use kubeward_oci::{ClientOptions, Credentials, OciError, RegistryClient};
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use support::fake_http::{response, serve};
+use support::real_registry::{assert_reads_back, skopeo_inspect_digest};
 
 const SERVICE: &str = "kubeward-test-registry";
 const ISSUER: &str = "kubeward-test-issuer";
@@ -98,66 +100,48 @@ fn percent_decode(s: &str) -> String {
 /// A token endpoint: Basic alice:correct-horse gets a token for the requested scopes;
 /// anything else gets 401.
 async fn token_server(signer: Arc<Signer>) -> (SocketAddr, Arc<Mutex<TokenLog>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let log: Arc<Mutex<TokenLog>> = Arc::default();
     let log2 = log.clone();
-    tokio::spawn(async move {
-        while let Ok((mut s, _)) = listener.accept().await {
-            let signer = signer.clone();
-            let log = log2.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut tmp = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match s.read(&mut tmp).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&tmp[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf).to_string();
-                let target = head.split(' ').nth(1).unwrap_or_default().to_owned();
-                let query = target.split_once('?').map(|(_, q)| q).unwrap_or_default();
-                let mut service = String::new();
-                let mut scopes = Vec::new();
-                for pair in query.split('&') {
-                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                    match k {
-                        "service" => service = percent_decode(v),
-                        "scope" => scopes.push(percent_decode(v)),
-                        _ => {}
-                    }
-                }
-                let expected = format!(
-                    "authorization: basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"))
-                )
-                .to_lowercase();
-                let authed = head.to_lowercase().lines().any(|l| l.trim() == expected);
-                let response = {
-                    let mut l = log.lock().unwrap();
-                    l.requests += 1;
-                    l.scopes.extend(scopes.iter().cloned());
-                    if authed && service == SERVICE {
-                        let body = serde_json::json!({
-                            "token": signer.token(USER, &scopes),
-                            "expires_in": 300,
-                        })
-                        .to_string();
-                        format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                            body.len()
-                        )
-                    } else {
-                        l.refused += 1;
-                        "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
-                    }
-                };
-                let _ = s.write_all(response.as_bytes()).await;
-                let _ = s.shutdown().await;
-            });
+    let expected = format!(
+        "basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"))
+    )
+    .to_lowercase();
+    let (addr, _) = serve(move |req| {
+        let query = req.path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let mut service = String::new();
+        let mut scopes = Vec::new();
+        for pair in query.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "service" => service = percent_decode(v),
+                "scope" => scopes.push(percent_decode(v)),
+                _ => {}
+            }
         }
-    });
+        let authed = req
+            .header("authorization")
+            .is_some_and(|v| v.to_lowercase() == expected);
+        let mut l = log2.lock().unwrap();
+        l.requests += 1;
+        l.scopes.extend(scopes.iter().cloned());
+        if authed && service == SERVICE {
+            let body = serde_json::json!({
+                "token": signer.token(USER, &scopes),
+                "expires_in": 300,
+            })
+            .to_string();
+            response(
+                "200 OK",
+                &[("Content-Type", "application/json")],
+                body.as_bytes(),
+            )
+        } else {
+            l.refused += 1;
+            response("401 Unauthorized", &[], b"")
+        }
+    })
+    .await;
     (addr, log)
 }
 
@@ -215,14 +199,7 @@ async fn bearer_auth_against_real_registry() {
     let client = RegistryClient::new(options).unwrap();
     let image = Image::hello("behind auth");
     let d = image.push(&client, &r).await.unwrap();
-    assert_eq!(client.resolve(&r).await.unwrap(), d);
-    let m = client.fetch_manifest(&r).await.unwrap().unwrap();
-    assert_eq!(m.bytes, image.manifest.bytes);
-    let layer = client
-        .fetch_blob(&r, &image.layers[0].digest, 1 << 20)
-        .await
-        .unwrap();
-    assert_eq!(layer, image.layers[0].bytes);
+    assert_reads_back(&client, &r, &image, &d).await;
     {
         let l = token_log.lock().unwrap();
         // The registry's challenge asks for push and pull on uploads (in either order: Go map
@@ -283,24 +260,14 @@ async fn bearer_auth_against_real_registry() {
     // without them: the registry really enforces the tokens.
     if external_tool_required("skopeo") {
         let image_ref = format!("docker://{}/demo/app:v1", reg.addr());
-        let out = Command::new("skopeo")
-            .args([
-                "inspect",
-                "--tls-verify=false",
-                "--no-tags",
-                "--creds",
-                &format!("{USER}:{PASSWORD}"),
-                &image_ref,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(v["Digest"].as_str().unwrap(), d.to_string());
+        let digest = skopeo_inspect_digest(&[
+            "--tls-verify=false",
+            "--no-tags",
+            "--creds",
+            &format!("{USER}:{PASSWORD}"),
+            &image_ref,
+        ]);
+        assert_eq!(digest, d.to_string());
         let out = Command::new("skopeo")
             .args([
                 "inspect",

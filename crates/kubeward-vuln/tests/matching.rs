@@ -24,8 +24,36 @@ fn run(sbom: &str) -> MatchReport {
     match_sbom(&db(), &sbom)
 }
 
-/// (severity, package, advisory, fixed, distro_unknown) per finding, in report order.
-fn summary(r: &MatchReport) -> Vec<(Severity, &str, &str, Option<&str>, bool)> {
+/// (severity, package, advisory, fixed, distro_unknown) of one finding.
+type Row<'a> = (Severity, &'a str, &'a str, Option<&'a str>, bool);
+
+/// The glibc iconv finding in the Debian 12 image (CycloneDX and SPDX alike).
+const LIBC6_DEBIAN_12: Row<'static> = (
+    Severity::High,
+    "libc6",
+    "DEBIAN-CVE-2024-2961",
+    Some("2.36-9+deb12u7"),
+    false,
+);
+/// The OpenSSL finding in the Debian 12 image, matched through the source package.
+const LIBSSL3_DEBIAN_12: Row<'static> = (
+    Severity::High,
+    "libssl3",
+    "DSA-9001-1",
+    Some("3.0.11-1~deb12u2"),
+    false,
+);
+/// The busybox finding on `ssl_client` in the Alpine 3.18 image (CycloneDX and SPDX alike).
+const SSL_CLIENT_ALPINE_3_18: Row<'static> = (
+    Severity::Critical,
+    "ssl_client",
+    "ALPINE-CVE-2022-48174",
+    Some("1.36.1-r5"),
+    false,
+);
+
+/// One [`Row`] per finding, in report order.
+fn summary(r: &MatchReport) -> Vec<Row<'_>> {
     r.findings
         .iter()
         .map(|f| {
@@ -132,20 +160,8 @@ fn syft_debian_image() {
                 Some("7.23.2"),
                 false
             ),
-            (
-                Severity::High,
-                "libc6",
-                "DEBIAN-CVE-2024-2961",
-                Some("2.36-9+deb12u7"),
-                false
-            ),
-            (
-                Severity::High,
-                "libssl3",
-                "DSA-9001-1",
-                Some("3.0.11-1~deb12u2"),
-                false
-            ),
+            LIBC6_DEBIAN_12,
+            LIBSSL3_DEBIAN_12,
             (Severity::High, "lodash", "GHSA-vers-list-0001", None, false),
             (
                 Severity::High,
@@ -243,13 +259,7 @@ fn trivy_alpine_image_source_packages() {
                 Some("1.36.1-r5"),
                 false
             ),
-            (
-                Severity::Critical,
-                "ssl_client",
-                "ALPINE-CVE-2022-48174",
-                Some("1.36.1-r5"),
-                false
-            ),
+            SSL_CLIENT_ALPINE_3_18,
             (
                 Severity::Medium,
                 "libcrypto3",
@@ -274,40 +284,13 @@ fn trivy_alpine_image_source_packages() {
 fn trivy_alpine_spdx() {
     let r = run("trivy-alpine-spdx-2.3.json");
     // libcrypto3 3.1.4-r1 is the fixed version: not affected.
-    assert_eq!(
-        summary(&r),
-        vec![(
-            Severity::Critical,
-            "ssl_client",
-            "ALPINE-CVE-2022-48174",
-            Some("1.36.1-r5"),
-            false
-        )]
-    );
+    assert_eq!(summary(&r), vec![SSL_CLIENT_ALPINE_3_18]);
 }
 
 #[test]
 fn syft_spdx_matches_like_cyclonedx() {
     let r = run("syft-debian-spdx-2.3.json");
-    assert_eq!(
-        summary(&r),
-        vec![
-            (
-                Severity::High,
-                "libc6",
-                "DEBIAN-CVE-2024-2961",
-                Some("2.36-9+deb12u7"),
-                false
-            ),
-            (
-                Severity::High,
-                "libssl3",
-                "DSA-9001-1",
-                Some("3.0.11-1~deb12u2"),
-                false
-            ),
-        ]
-    );
+    assert_eq!(summary(&r), vec![LIBC6_DEBIAN_12, LIBSSL3_DEBIAN_12]);
     assert_eq!((r.packages_scanned, r.packages_unsupported), (2, 1));
 }
 

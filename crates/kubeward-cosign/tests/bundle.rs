@@ -34,18 +34,63 @@ fn to_bytes(v: &Value) -> Vec<u8> {
     serde_json::to_vec(v).unwrap()
 }
 
-/// A bundle whose envelope is signed by `key` over PAE(`payload_type`, `payload`).
-fn dsse_bundle(key: &SigningKey, payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let sig = key.sign(&pae(payload_type, payload)).unwrap();
+/// A v0.3 bundle with `publicKey.hint` material and a DSSE envelope of `payload` with the
+/// one signature `sig`.
+fn key_hint_bundle(hint: &str, payload_type: &str, payload: &[u8], sig: &[u8]) -> Vec<u8> {
     to_bytes(&json!({
         "mediaType": SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
-        "verificationMaterial": {"publicKey": {"hint": public_key_hint(key.public_key())}},
+        "verificationMaterial": {"publicKey": {"hint": hint}},
         "dsseEnvelope": {
             "payload": STANDARD.encode(payload),
             "payloadType": payload_type,
             "signatures": [{"sig": STANDARD.encode(sig)}],
         },
     }))
+}
+
+/// A bundle whose envelope is signed by `key` over PAE(`payload_type`, `payload`).
+fn dsse_bundle(key: &SigningKey, payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let sig = key.sign(&pae(payload_type, payload)).unwrap();
+    key_hint_bundle(
+        &public_key_hint(key.public_key()),
+        payload_type,
+        payload,
+        &sig,
+    )
+}
+
+/// The decoded DSSE payload of a bundle document.
+fn envelope_payload(doc: &Value) -> Vec<u8> {
+    STANDARD
+        .decode(doc["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap()
+}
+
+/// The decoded (only) DSSE signature of a bundle document.
+fn envelope_signature(doc: &Value) -> Vec<u8> {
+    STANDARD
+        .decode(
+            doc["dsseEnvelope"]["signatures"][0]["sig"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap()
+}
+
+/// A fresh scratch directory `kw-cosign-<name>-<pid>` for running `openssl` in, or `None`
+/// (after printing `SKIP:`) when openssl is not installed.
+fn openssl_scratch_dir(name: &str) -> Option<std::path::PathBuf> {
+    let Ok(out) = std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+    else {
+        eprintln!("SKIP: openssl not installed");
+        return None;
+    };
+    assert!(out.status.success());
+    let dir = std::env::temp_dir().join(format!("kw-cosign-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    Some(dir)
 }
 
 #[test]
@@ -119,10 +164,7 @@ fn genuine_bundle_for_another_digest_is_a_subject_mismatch() {
 #[test]
 fn tampered_genuine_bundle_fails() {
     let mut bundle = json_of(REAL.as_bytes());
-    let payload = STANDARD
-        .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
-        .unwrap();
-    let text = String::from_utf8(payload).unwrap();
+    let text = String::from_utf8(envelope_payload(&bundle)).unwrap();
     // Re-point the statement at another image: the signature no longer covers it.
     let forged = text.replace(
         REAL_DIGEST.strip_prefix("sha256:").unwrap(),
@@ -194,9 +236,7 @@ fn sign_bundle_round_trip() {
         json!({"publicKey": {"hint": public_key_hint(&public)}})
     );
     assert_eq!(doc["dsseEnvelope"]["payloadType"], IN_TOTO_PAYLOAD_TYPE);
-    let payload = STANDARD
-        .decode(doc["dsseEnvelope"]["payload"].as_str().unwrap())
-        .unwrap();
+    let payload = envelope_payload(&doc);
     assert_eq!(
         payload,
         cosign_sign_statement(DIGEST, &BTreeMap::new()).unwrap()
@@ -226,28 +266,13 @@ fn hex(b: &[u8]) -> String {
 
 #[test]
 fn own_signature_checked_by_openssl_when_available() {
-    let Ok(out) = std::process::Command::new("openssl")
-        .arg("version")
-        .output()
-    else {
-        eprintln!("SKIP: openssl not installed");
+    let Some(dir) = openssl_scratch_dir("bundle") else {
         return;
     };
-    assert!(out.status.success());
-    let dir = std::env::temp_dir().join(format!("kw-cosign-bundle-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let (key, pem) = SigningKey::generate().unwrap();
     let doc = json_of(&key.sign_bundle("r", DIGEST).unwrap());
-    let payload = STANDARD
-        .decode(doc["dsseEnvelope"]["payload"].as_str().unwrap())
-        .unwrap();
-    let sig = STANDARD
-        .decode(
-            doc["dsseEnvelope"]["signatures"][0]["sig"]
-                .as_str()
-                .unwrap(),
-        )
-        .unwrap();
+    let payload = envelope_payload(&doc);
+    let sig = envelope_signature(&doc);
     std::fs::write(dir.join("pub.pem"), pem).unwrap();
     std::fs::write(dir.join("sig.der"), sig).unwrap();
     // PAE written by hand, independent of `pae`.
@@ -298,13 +323,7 @@ fn wrong_key_other_digest_tampering() {
     );
     // Signature bytes altered.
     let mut doc = json_of(&bundle);
-    let mut sig = STANDARD
-        .decode(
-            doc["dsseEnvelope"]["signatures"][0]["sig"]
-                .as_str()
-                .unwrap(),
-        )
-        .unwrap();
+    let mut sig = envelope_signature(&doc);
     let last = sig.len() - 1;
     sig[last] ^= 1;
     doc["dsseEnvelope"]["signatures"][0]["sig"] = json!(STANDARD.encode(sig));
@@ -693,16 +712,9 @@ fn referrer_manifest_shape() {
 #[test]
 fn p384_key_signed_with_sha384_as_sigstore_go_does() {
     // P-384 test key from the OpenSSL fixtures: sign PAE with SHA-384 via openssl if present.
-    let Ok(out) = std::process::Command::new("openssl")
-        .arg("version")
-        .output()
-    else {
-        eprintln!("SKIP: openssl not installed");
+    let Some(dir) = openssl_scratch_dir("p384") else {
         return;
     };
-    assert!(out.status.success());
-    let dir = std::env::temp_dir().join(format!("kw-cosign-p384-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let run = |args: &[&str]| {
         let o = std::process::Command::new("openssl")
             .args(args)
@@ -730,15 +742,12 @@ fn p384_key_signed_with_sha384_as_sigstore_go_does() {
     let public = PublicKey::from_pem(&std::fs::read(dir.join("pub.pem")).unwrap()).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(public.algorithm(), KeyAlgorithm::EcdsaP384Sha256);
-    let bundle = to_bytes(&json!({
-        "mediaType": SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
-        "verificationMaterial": {"publicKey": {"hint": public_key_hint(&public)}},
-        "dsseEnvelope": {
-            "payload": STANDARD.encode(&statement),
-            "payloadType": IN_TOTO_PAYLOAD_TYPE,
-            "signatures": [{"sig": STANDARD.encode(sig)}],
-        },
-    }));
+    let bundle = key_hint_bundle(
+        &public_key_hint(&public),
+        IN_TOTO_PAYLOAD_TYPE,
+        &statement,
+        &sig,
+    );
     let v = verify_bundle(&bundle, std::slice::from_ref(&public), DIGEST).unwrap();
     assert_eq!(v.key_id, public.key_id());
 }

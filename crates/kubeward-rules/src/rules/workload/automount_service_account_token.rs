@@ -1,5 +1,7 @@
 use kubeward_diagnostics::{Category, Severity};
-use kubeward_model::{Object, ObjectIndex, PodTemplate};
+use std::collections::HashSet;
+
+use kubeward_model::{ObjectIndex, PodTemplate};
 use kubeward_yaml::Node;
 
 use super::util::KINDS;
@@ -85,6 +87,7 @@ declare_rule! {
 }
 
 fn check<'a>(ctx: &BundleContext<'a>, out: &mut Emitter<'a>) {
+    let accounts = Accounts::of(ctx.index);
     for object in ctx.index.all() {
         if !KINDS.contains(&object.kind()) {
             continue;
@@ -103,8 +106,7 @@ fn check<'a>(ctx: &BundleContext<'a>, out: &mut Emitter<'a>) {
             .and_then(Node::as_str)
             .unwrap_or("default");
         let namespace = object.namespace();
-        if account_disables_automount(ctx.index, namespace, account)
-            || account_is_bound(ctx.index, namespace, account)
+        if accounts.disables_automount(namespace, account) || accounts.is_bound(namespace, account)
         {
             continue;
         }
@@ -123,59 +125,111 @@ fn check<'a>(ctx: &BundleContext<'a>, out: &mut Emitter<'a>) {
     }
 }
 
-fn account_disables_automount(index: &ObjectIndex, namespace: Option<&str>, name: &str) -> bool {
-    index.of_kind("ServiceAccount").any(|sa| {
-        sa.name() == name
-            && same_namespace(sa.namespace(), namespace)
-            && sa
+/// Service accounts as keys `(namespace, name)`, where an object without a namespace (applied
+/// with `kubectl -n`) matches any namespace on the other side. Built once per bundle, so the
+/// rule is linear in the number of objects rather than workloads x accounts x bindings.
+#[derive(Default)]
+struct AccountSet<'a> {
+    /// `(namespace, name)` pairs with a namespace.
+    namespaced: HashSet<(&'a str, &'a str)>,
+    /// Names that appear without a namespace (match every namespace).
+    unnamespaced: HashSet<&'a str>,
+    /// Every name, for lookups without a namespace.
+    names: HashSet<&'a str>,
+}
+
+impl<'a> AccountSet<'a> {
+    fn insert(&mut self, namespace: Option<&'a str>, name: &'a str) {
+        match namespace {
+            Some(ns) => {
+                self.namespaced.insert((ns, name));
+            }
+            None => {
+                self.unnamespaced.insert(name);
+            }
+        }
+        self.names.insert(name);
+    }
+
+    /// Whether `(namespace, name)` matches an entry under the namespace wildcard rule.
+    fn contains(&self, namespace: Option<&str>, name: &str) -> bool {
+        match namespace {
+            Some(ns) => self.namespaced.contains(&(ns, name)) || self.unnamespaced.contains(name),
+            None => self.names.contains(name),
+        }
+    }
+}
+
+/// What the bundle says about service accounts.
+struct Accounts<'a> {
+    /// Service accounts with `automountServiceAccountToken: false`.
+    automount_disabled: AccountSet<'a>,
+    /// Service accounts named as a subject of a RoleBinding or ClusterRoleBinding.
+    bound: AccountSet<'a>,
+    /// Group subjects of bindings.
+    bound_groups: HashSet<&'a str>,
+}
+
+impl<'a> Accounts<'a> {
+    fn of(index: &'a ObjectIndex) -> Self {
+        let mut automount_disabled = AccountSet::default();
+        for sa in index.of_kind("ServiceAccount") {
+            if sa
                 .root
                 .get("automountServiceAccountToken")
                 .and_then(Node::as_bool)
                 == Some(false)
-    })
-}
-
-fn account_is_bound(index: &ObjectIndex, namespace: Option<&str>, name: &str) -> bool {
-    let group = format!("system:serviceaccounts:{}", namespace.unwrap_or("default"));
-    ["RoleBinding", "ClusterRoleBinding"]
-        .iter()
-        .flat_map(|kind| index.of_kind(kind))
-        .any(|binding| binding_names_account(binding, namespace, name, &group))
-}
-
-fn binding_names_account(
-    binding: &Object,
-    namespace: Option<&str>,
-    name: &str,
-    group: &str,
-) -> bool {
-    binding
-        .root
-        .get("subjects")
-        .into_iter()
-        .flat_map(Node::items)
-        .any(|subject| {
-            let kind = subject.get("kind").and_then(Node::as_str);
-            let subject_name = subject.get("name").and_then(Node::as_str).unwrap_or("");
-            match kind {
-                Some("ServiceAccount") => {
-                    let subject_ns = subject
-                        .get("namespace")
-                        .and_then(Node::as_str)
-                        .or_else(|| binding.namespace());
-                    subject_name == name && same_namespace(subject_ns, namespace)
-                }
-                Some("Group") => subject_name == group || subject_name == "system:serviceaccounts",
-                _ => false,
+            {
+                automount_disabled.insert(sa.namespace(), sa.name());
             }
-        })
-}
+        }
+        let mut bound = AccountSet::default();
+        let mut bound_groups = HashSet::new();
+        for binding in ["RoleBinding", "ClusterRoleBinding"]
+            .iter()
+            .flat_map(|kind| index.of_kind(kind))
+        {
+            for subject in binding
+                .root
+                .get("subjects")
+                .into_iter()
+                .flat_map(Node::items)
+            {
+                let name = subject.get("name").and_then(Node::as_str).unwrap_or("");
+                match subject.get("kind").and_then(Node::as_str) {
+                    Some("ServiceAccount") => {
+                        let namespace = subject
+                            .get("namespace")
+                            .and_then(Node::as_str)
+                            .or_else(|| binding.namespace());
+                        bound.insert(namespace, name);
+                    }
+                    Some("Group") => {
+                        bound_groups.insert(name);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Accounts {
+            automount_disabled,
+            bound,
+            bound_groups,
+        }
+    }
 
-/// Objects without a namespace are applied with `kubectl -n`, so they match any namespace
-/// written on the other side.
-fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a == b,
-        _ => true,
+    fn disables_automount(&self, namespace: Option<&str>, name: &str) -> bool {
+        self.automount_disabled.contains(namespace, name)
+    }
+
+    /// Bound by name, or through the group of its namespace's service accounts
+    /// (`system:serviceaccounts:<ns>`, a workload without a namespace counting as `default`) or
+    /// of all service accounts (`system:serviceaccounts`).
+    fn is_bound(&self, namespace: Option<&str>, name: &str) -> bool {
+        self.bound.contains(namespace, name)
+            || self.bound_groups.contains("system:serviceaccounts")
+            || self.bound_groups.contains(
+                format!("system:serviceaccounts:{}", namespace.unwrap_or("default")).as_str(),
+            )
     }
 }

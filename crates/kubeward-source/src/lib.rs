@@ -85,12 +85,16 @@ impl Span {
     }
 }
 
-/// One input file (or standard input) with its text and a line index built on creation.
+/// One input file (or standard input) with its text and a line index built on creation; or
+/// a window of such a file (some of its lines, still numbered as in the file), which is what
+/// objects kept for the cross-object pass hold so that the rest of the file's text is freed.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     path: Arc<str>,
     text: Arc<str>,
     line_starts: Arc<[usize]>,
+    /// Lines of the file before `text` starts (0 for a whole file).
+    first_line_offset: u32,
 }
 
 impl SourceFile {
@@ -112,7 +116,35 @@ impl SourceFile {
             path: path.into(),
             text,
             line_starts: starts.into(),
+            first_line_offset: 0,
         }
+    }
+
+    /// Lines `first..=last` (1-based, clamped to the file) as their own source, numbered as in
+    /// this file: `line(n)` gives the same text for those lines and `None` outside them. The
+    /// path is shared; the text is copied, so this file's text can be dropped.
+    ///
+    /// ```
+    /// use kubeward_source::SourceFile;
+    /// let f = SourceFile::new("a.yaml", "one\ntwo\nthree\nfour\n");
+    /// let w = f.window(2, 3);
+    /// assert_eq!((w.line(1), w.line(2), w.line(3), w.line(4)), (None, Some("two"), Some("three"), None));
+    /// assert_eq!(w.path(), "a.yaml");
+    /// ```
+    #[must_use]
+    pub fn window(&self, first: u32, last: u32) -> SourceFile {
+        let first = first.max(1);
+        let start = self.line_start(first).unwrap_or(self.text.len());
+        let end = last
+            .checked_add(1)
+            .and_then(|next| self.line_start(next))
+            .unwrap_or(self.text.len())
+            .max(start);
+        let text = self.text.get(start..end).unwrap_or("");
+        let mut window = SourceFile::new(Arc::clone(&self.path), text);
+        // `first` is numbered as in the file, whatever window `self` is.
+        window.first_line_offset = first.saturating_sub(1);
+        window
     }
 
     /// The path as given on the command line (`-` or `<stdin>` for standard input).
@@ -136,12 +168,13 @@ impl SourceFile {
     /// Number of lines in the file (a trailing newline does not start a new line).
     #[must_use]
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts.len() + self.first_line_offset as usize
     }
 
     /// The text of line `n` (1-based) without its line terminator, if the line exists.
     #[must_use]
     pub fn line(&self, n: u32) -> Option<&str> {
+        let n = n.checked_sub(self.first_line_offset)?;
         let idx = usize::try_from(n).ok()?.checked_sub(1)?;
         let start = *self.line_starts.get(idx)?;
         let end = self
@@ -156,6 +189,7 @@ impl SourceFile {
     /// The byte offset at which line `n` (1-based) starts.
     #[must_use]
     pub fn line_start(&self, n: u32) -> Option<usize> {
+        let n = n.checked_sub(self.first_line_offset)?;
         let idx = usize::try_from(n).ok()?.checked_sub(1)?;
         self.line_starts.get(idx).copied()
     }
@@ -182,6 +216,28 @@ mod tests {
         let f = SourceFile::new("x", "");
         assert_eq!(f.line_count(), 1);
         assert_eq!(f.line(1), Some(""));
+    }
+
+    #[test]
+    fn windows_keep_file_numbering_and_nest() {
+        let f = SourceFile::new("x", "a\nb\nc\nd\ne");
+        let w = f.window(2, 4);
+        assert_eq!(w.text(), "b\nc\nd\n");
+        assert_eq!(
+            (w.line(1), w.line(2), w.line(4), w.line(5)),
+            (None, Some("b"), Some("d"), None)
+        );
+        assert_eq!(w.line_count(), 4);
+        let inner = w.window(3, 3);
+        assert_eq!(
+            (inner.line(2), inner.line(3), inner.line(4)),
+            (None, Some("c"), None)
+        );
+        // Past the end and reversed ranges give empty windows, never a panic.
+        assert_eq!(f.window(9, 12).text(), "");
+        assert_eq!(f.window(9, 12).line(5), None);
+        assert_eq!(f.window(4, 2).text(), "");
+        assert_eq!(f.window(5, 5).line(5), Some("e"));
     }
 
     #[test]

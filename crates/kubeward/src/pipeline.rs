@@ -113,10 +113,19 @@ pub fn scan_with(
                     id: object_id(o),
                 })
                 .collect();
+            // Kept objects hold only their own lines of the file, so the text of everything
+            // else in it (CRDs, ConfigMaps, other documents) is freed with the file.
             let retained = loaded
                 .objects
                 .into_iter()
                 .filter(|o| engine.retains(o.kind()))
+                .map(|mut o| {
+                    o.origin.source = o
+                        .origin
+                        .source
+                        .window(o.origin.span.start.line, o.origin.span.end.line);
+                    o
+                })
                 .collect();
             FileWork {
                 outcome,

@@ -36,7 +36,7 @@ use kubeward_rules::rules::audit as audit_rules;
 use kubeward_rules::rules::audit::adapter as convert;
 use kubeward_rules::{Config, ObjectFacts, registry, selector_is_known, today_utc};
 
-use crate::cmd::scan::Color;
+use crate::cmd::scan::{Color, parse_fail_on};
 use crate::pipeline::doc_of;
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, output};
 
@@ -130,15 +130,6 @@ struct Setup {
     rules: kubeward_rules::Engine,
     audit: kubeward_audit::Engine,
     fail_on: Option<Severity>,
-}
-
-fn parse_fail_on(value: &str) -> anyhow::Result<Option<Severity>> {
-    if value.eq_ignore_ascii_case("never") {
-        return Ok(None);
-    }
-    value.parse::<Severity>().map(Some).map_err(|_| {
-        anyhow::anyhow!("--fail-on: `{value}` is not critical, high, medium, low, info or never")
-    })
 }
 
 fn setup(args: &AuditArgs) -> anyhow::Result<Setup> {

@@ -20,17 +20,14 @@ use kubeward_controlplane::{
     CheckResult, Evidence, ExplicitFiles, LayoutError, NodeLayout, Options, Report as NodeReport,
     Status, run_checks,
 };
-use kubeward_diagnostics::{
-    Diagnostic, InputError, Location, ObjectId, Related, Severity, Snippet,
-};
+use kubeward_diagnostics::{Diagnostic, InputError, Location, ObjectId, Related, Snippet};
 use kubeward_report::{Report, Summary, json, junit, sarif, text};
 use kubeward_rules::rules::controlplane::{BENCHMARK, rule_for_check};
 use kubeward_rules::{Engine, ExternalFinding, locate, object_id, snippet_for};
 use kubeward_source::SourceFile;
 use serde::Serialize;
 
-use crate::cmd::scan::{Color, Format, RuleArgs, build_engine};
-use crate::input::DEFAULT_MAX_FILE_SIZE;
+use crate::cmd::scan::{Color, Format, engine_and_threshold};
 use crate::pipeline::rule_docs;
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, output};
 
@@ -142,19 +139,6 @@ impl NodeArgs {
             || self.encryption_config.is_some()
             || self.audit_policy.is_some()
     }
-}
-
-/// `--fail-on`: a severity, or `never` (`None`).
-///
-/// # Errors
-/// An unknown value.
-pub fn parse_fail_on(value: &str) -> anyhow::Result<Option<Severity>> {
-    if value.eq_ignore_ascii_case("never") {
-        return Ok(None);
-    }
-    value.parse::<Severity>().map(Some).map_err(|_| {
-        anyhow::anyhow!("--fail-on: `{value}` is not critical, high, medium, low, info or never")
-    })
 }
 
 fn parse_owner(flag: &str, value: &str) -> anyhow::Result<(u32, u32)> {
@@ -549,21 +533,12 @@ fn evaluate(
 /// # Errors
 /// Usage, configuration and output errors.
 pub fn run(args: &NodeArgs) -> anyhow::Result<u8> {
-    let rule_args = RuleArgs {
-        paths: Vec::new(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        config: args.config.clone(),
-        jobs: None,
-        max_file_size: DEFAULT_MAX_FILE_SIZE / (1024 * 1024),
-        offline: true,
-    };
-    let (engine, config_fail_on) = build_engine(&rule_args)?;
-    let threshold = match (&args.fail_on, config_fail_on) {
-        (Some(flag), _) => parse_fail_on(flag)?,
-        (None, Some(from_config)) => parse_fail_on(&from_config)?,
-        (None, None) => parse_fail_on("high")?,
-    };
+    let (engine, threshold) = engine_and_threshold(
+        &args.select,
+        &args.ignore,
+        args.config.as_deref(),
+        args.fail_on.as_deref(),
+    )?;
     let root_owner = args
         .root_owner
         .as_deref()

@@ -24,9 +24,7 @@ use kubeward_rules::rules::controlplane::rule_for_probe;
 use kubeward_rules::{Engine, ExternalFinding};
 use serde::Serialize;
 
-use crate::cmd::node::parse_fail_on;
-use crate::cmd::scan::{Color, Format, RuleArgs, build_engine};
-use crate::input::DEFAULT_MAX_FILE_SIZE;
+use crate::cmd::scan::{Color, Format, engine_and_threshold};
 use crate::pipeline::rule_docs;
 use crate::{EXIT_FINDINGS, EXIT_OK, output};
 
@@ -291,21 +289,12 @@ pub fn run(args: &ProbeArgs) -> anyhow::Result<u8> {
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 300.0) {
         bail!("--timeout: expected seconds between 0 and 300");
     }
-    let rule_args = RuleArgs {
-        paths: Vec::new(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        config: args.config.clone(),
-        jobs: None,
-        max_file_size: DEFAULT_MAX_FILE_SIZE / (1024 * 1024),
-        offline: true,
-    };
-    let (engine, config_fail_on) = build_engine(&rule_args)?;
-    let threshold = match (&args.fail_on, config_fail_on) {
-        (Some(flag), _) => parse_fail_on(flag)?,
-        (None, Some(from_config)) => parse_fail_on(&from_config)?,
-        (None, None) => parse_fail_on("high")?,
-    };
+    let (engine, threshold) = engine_and_threshold(
+        &args.select,
+        &args.ignore,
+        args.config.as_deref(),
+        args.fail_on.as_deref(),
+    )?;
     let targets = targets(args)?;
     let ca_bundle = match &args.cacert {
         Some(p) => Some(CaBundle::from_pem_file(p)?),

@@ -248,6 +248,32 @@ fn build_engine_with(
     Ok((Engine::new(settings), fail_on))
 }
 
+/// The engine and `--fail-on` threshold of a subcommand whose input is not manifest files
+/// (`node`, `probe`): rule selection and configuration as in `scan`, registries never
+/// contacted; the flag wins over the configuration's `fail-on`, default `high`.
+///
+/// # Errors
+/// Configuration errors, unknown selectors, an invalid `--fail-on`.
+pub fn engine_and_threshold(
+    select: &[String],
+    ignore: &[String],
+    config: Option<&Path>,
+    fail_on: Option<&str>,
+) -> anyhow::Result<(Engine, Option<Severity>)> {
+    let rule_args = RuleArgs {
+        paths: Vec::new(),
+        select: select.to_vec(),
+        ignore: ignore.to_vec(),
+        config: config.map(Path::to_path_buf),
+        jobs: None,
+        max_file_size: DEFAULT_MAX_FILE_SIZE / (1024 * 1024),
+        offline: true,
+    };
+    let (engine, config_fail_on) = build_engine(&rule_args)?;
+    let threshold = parse_fail_on(fail_on.or(config_fail_on.as_deref()).unwrap_or("high"))?;
+    Ok((engine, threshold))
+}
+
 /// Runs the scan for the given arguments.
 ///
 /// # Errors
@@ -300,7 +326,11 @@ fn scan_with_engine(
     (engine, fail_on, result)
 }
 
-fn parse_fail_on(value: &str) -> anyhow::Result<Option<Severity>> {
+/// `--fail-on`: a severity, or `never` (`None`). One parser for every subcommand.
+///
+/// # Errors
+/// An unknown value.
+pub fn parse_fail_on(value: &str) -> anyhow::Result<Option<Severity>> {
     if value.eq_ignore_ascii_case("never") {
         return Ok(None);
     }

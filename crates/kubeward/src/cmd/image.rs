@@ -354,10 +354,10 @@ struct VulnRow<'a> {
 
 fn vulns(args: &VulnsArgs) -> anyhow::Result<u8> {
     let threshold = parse_threshold(&args.fail_on)?;
-    let sbom = kubeward_vuln::load_sbom(&args.sbom)
-        .with_context(|| format!("SBOM {}", args.sbom.display()))?;
-    let (db, issues) = Database::load_dir(&args.db)
-        .with_context(|| format!("OSV database {}", args.db.display()))?;
+    // The errors name the file and carry their cause in the message already; printing their
+    // source chain too would repeat it.
+    let sbom = kubeward_vuln::load_sbom(&args.sbom).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (db, issues) = Database::load_dir(&args.db).map_err(|e| anyhow::anyhow!("{e}"))?;
     for issue in &issues {
         match (issue.line, issue.column) {
             (Some(l), Some(c)) => eprintln!(

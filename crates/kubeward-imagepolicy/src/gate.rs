@@ -300,11 +300,12 @@ impl ImageGate {
     }
 
     /// Whether `image` is subject to any check (a signature policy or an SBOM mapping); cheap,
-    /// no network.
+    /// no network. A reference that does not parse is covered by nothing: the kubelet refuses
+    /// it too (`InvalidImageName`), so it can never run unverified.
     #[must_use]
     pub fn covers(&self, image: &str) -> bool {
         let Ok(r) = Reference::parse(image) else {
-            return !self.policies.is_empty();
+            return false;
         };
         self.policy_for(&r).is_some() || self.mapping_for(&r, None).is_some()
     }

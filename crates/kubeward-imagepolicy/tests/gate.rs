@@ -179,6 +179,7 @@ fn images_outside_every_policy_make_no_registry_call() {
     let gate = ImageGate::load(&config.images, dir.path()).unwrap();
     assert!(gate.covers("ghcr.io/acme/web:1"));
     assert!(!gate.covers("ghcr.io/acme-evil/web:1"));
+    assert!(!gate.covers("ghcr.io/acme/UPPER:1"));
     let c = runtime().block_on(gate.check("ghcr.io/acme-evil/web:1"));
     assert!(c.signature.is_none());
     assert_eq!(gate.stats.cache_misses.load(Ordering::Relaxed), 0);

@@ -59,11 +59,21 @@ struct LoadedPolicy {
     keys: Vec<PublicKey>,
 }
 
+/// One image-to-SBOM mapping, with its image pattern normalised and its SBOM matched at load.
+#[derive(Debug)]
+struct LoadedMapping {
+    mapping: SbomMapping,
+    /// The pattern compared with normalised references (an exact reference is normalised:
+    /// `nginx:1.27` is `docker.io/library/nginx:1.27`).
+    pattern: String,
+    report: Result<MatchReport, String>,
+}
+
 /// The vulnerability gate with every mapped SBOM matched once at load.
 #[derive(Debug)]
 struct LoadedVulns {
     threshold: VulnSeverity,
-    mappings: Vec<(SbomMapping, Result<MatchReport, String>)>,
+    mappings: Vec<LoadedMapping>,
     advisories: usize,
     db_issues: Vec<String>,
 }
@@ -253,7 +263,17 @@ impl ImageGate {
                         let report = kubeward_vuln::load_sbom(&path)
                             .map(|sbom| kubeward_vuln::match_sbom(&db, &sbom))
                             .map_err(|e| e.to_string());
-                        (m.clone(), report)
+                        let pattern = if m.image.contains('*') {
+                            m.image.clone()
+                        } else {
+                            Reference::parse(&m.image)
+                                .map_or_else(|_| m.image.clone(), |p| p.to_string())
+                        };
+                        LoadedMapping {
+                            mapping: m.clone(),
+                            pattern,
+                            report,
+                        }
                     })
                     .collect();
                 Some(LoadedVulns {
@@ -319,26 +339,17 @@ impl ImageGate {
         })
     }
 
-    fn mapping_for(
-        &self,
-        r: &Reference,
-        digest: Option<&Digest>,
-    ) -> Option<&(SbomMapping, Result<MatchReport, String>)> {
+    fn mapping_for(&self, r: &Reference, digest: Option<&Digest>) -> Option<&LoadedMapping> {
         let vulns = self.vulns.as_ref()?;
         let written = r.to_string();
         let repo = format!("{}/{}", r.registry(), r.repository());
         let by_digest = digest.or(r.digest()).map(|d| format!("{repo}@{d}"));
         let by_tag = r.tag().map(|t| format!("{repo}:{t}"));
-        vulns.mappings.iter().find(|(m, _)| {
-            let wanted = if m.image.contains('*') {
-                m.image.clone()
-            } else {
-                Reference::parse(&m.image).map_or_else(|_| m.image.clone(), |p| p.to_string())
-            };
+        vulns.mappings.iter().find(|m| {
             [Some(&written), by_digest.as_ref(), by_tag.as_ref()]
                 .into_iter()
                 .flatten()
-                .any(|candidate| glob(&wanted, candidate))
+                .any(|candidate| glob(&m.pattern, candidate))
         })
     }
 
@@ -372,8 +383,12 @@ impl ImageGate {
             }
         }
         out.digest = digest.as_ref().map(ToString::to_string);
-        if let (Some(vulns), Some((mapping, report))) =
-            (&self.vulns, self.mapping_for(&reference, digest.as_ref()))
+        if let (
+            Some(vulns),
+            Some(LoadedMapping {
+                mapping, report, ..
+            }),
+        ) = (&self.vulns, self.mapping_for(&reference, digest.as_ref()))
         {
             out.vulnerabilities = Some(match report {
                 Ok(report) => VulnStatus::Matched {

@@ -102,6 +102,9 @@ fn vulns_on_the_example_sbom() {
     assert_eq!(doc["findings"].as_array().unwrap().len(), 3, "{doc:#}");
     assert_eq!(doc["summary"]["atOrAboveFailOn"], 2);
     assert_eq!(doc["database"]["advisories"], 5);
+    assert_eq!(doc["sbom"]["format"], "CycloneDX 1.5");
+    assert_eq!(doc["sbom"]["packages"], 5);
+    assert_eq!(doc["sbom"]["unsupportedPackages"], 1);
 }
 
 #[test]

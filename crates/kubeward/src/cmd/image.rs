@@ -13,7 +13,7 @@ use kubeward_imagepolicy::signature::{sign_and_push, sign_bundle_and_push};
 use kubeward_imagepolicy::{ImageCheck, ImageGate, SignatureStatus, check_all};
 use kubeward_oci::{ClientOptions, Credentials, Reference, RegistryClient};
 use kubeward_rules::images::{ImagesConfig, RegistryAccess, SignaturePolicy};
-use kubeward_vuln::{Database, Severity};
+use kubeward_vuln::{Database, SbomFormat, Severity};
 use serde::Serialize;
 
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
@@ -352,6 +352,14 @@ struct VulnRow<'a> {
     distro_unknown: bool,
 }
 
+/// `CycloneDX 1.5`, `SPDX 2.3`.
+fn sbom_format(format: &SbomFormat) -> String {
+    match format {
+        SbomFormat::CycloneDx { spec_version } => format!("CycloneDX {spec_version}"),
+        SbomFormat::Spdx { version } => format!("SPDX {version}"),
+    }
+}
+
 fn vulns(args: &VulnsArgs) -> anyhow::Result<u8> {
     let threshold = parse_threshold(&args.fail_on)?;
     // The errors name the file and carry their cause in the message already; printing their
@@ -409,7 +417,7 @@ fn vulns(args: &VulnsArgs) -> anyhow::Result<u8> {
                 "schema": "kubeward/image-vulns/v1",
                 "sbom": {
                     "file": args.sbom.display().to_string(),
-                    "format": format!("{:?}", sbom.format),
+                    "format": sbom_format(&sbom.format),
                     "subject": sbom.subject,
                     "packages": report.packages_scanned,
                     "unsupportedPackages": report.packages_unsupported,

@@ -45,6 +45,8 @@ pub mod kubelet;
 pub mod layout;
 pub mod probe;
 pub mod systemd;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 pub use checks::{
     BENCHMARK, CheckMeta, CheckResult, Evidence, Options, Report, Status, Target, catalogue,

@@ -13,116 +13,11 @@
 )]
 
 use std::fs;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use kubeward_controlplane::probe::{Finding, ProbeConfig, Severity, probe_etcd};
+use kubeward_controlplane::test_support::{EtcdMode as Mode, TestEtcd, find_etcd};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-
-fn find_etcd() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("etcd"))
-        .find(|p| p.is_file())
-}
-
-/// `KUBEWARD_REQUIRE_ETCD=1` (CI): a missing etcd is a failure, not a skip.
-fn etcd_required() -> bool {
-    std::env::var("KUBEWARD_REQUIRE_ETCD").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Etcd {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Etcd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-enum Mode {
-    Plain,
-    Tls {
-        cert: PathBuf,
-        key: PathBuf,
-    },
-    TlsClientAuth {
-        cert: PathBuf,
-        key: PathBuf,
-        ca: PathBuf,
-    },
-}
-
-fn start(etcd: &Path, mode: &Mode) -> Etcd {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let peer = free_port();
-    let scheme = if matches!(mode, Mode::Plain) {
-        "http"
-    } else {
-        "https"
-    };
-    let client_url = format!("{scheme}://127.0.0.1:{port}");
-    let peer_url = format!("http://127.0.0.1:{peer}");
-    let mut cmd = Command::new(etcd);
-    cmd.arg("--name=probe-test")
-        .arg(format!("--data-dir={}", dir.path().join("data").display()))
-        .arg(format!("--listen-client-urls={client_url}"))
-        .arg(format!("--advertise-client-urls={client_url}"))
-        .arg(format!("--listen-peer-urls={peer_url}"))
-        .arg(format!("--initial-advertise-peer-urls={peer_url}"))
-        .arg(format!("--initial-cluster=probe-test={peer_url}"))
-        .env("ETCD_UNSUPPORTED_ARCH", std::env::consts::ARCH);
-    match mode {
-        Mode::Plain => {}
-        Mode::Tls { cert, key } => {
-            cmd.arg(format!("--cert-file={}", cert.display()))
-                .arg(format!("--key-file={}", key.display()));
-        }
-        Mode::TlsClientAuth { cert, key, ca } => {
-            cmd.arg(format!("--cert-file={}", cert.display()))
-                .arg(format!("--key-file={}", key.display()))
-                .arg("--client-cert-auth=true")
-                .arg(format!("--trusted-ca-file={}", ca.display()));
-        }
-    }
-    let log = fs::File::create(dir.path().join("etcd.log")).unwrap();
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let etcd = Etcd {
-        child,
-        port,
-        _dir: dir,
-    };
-    // Wait (bounded) until the client port accepts connections.
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            std::thread::sleep(Duration::from_millis(300));
-            return etcd;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let log = fs::read_to_string(etcd._dir.path().join("etcd.log")).unwrap_or_default();
-    panic!("etcd did not start listening on {port}:\n{log}");
-}
 
 fn ids(findings: &[Finding]) -> Vec<&'static str> {
     findings.iter().map(|f| f.id).collect()
@@ -139,14 +34,7 @@ fn cfg() -> ProbeConfig {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn probes_real_etcd_in_three_configurations() {
-    let Some(etcd) = find_etcd() else {
-        assert!(
-            !etcd_required(),
-            "KUBEWARD_REQUIRE_ETCD=1 but `etcd` is not on PATH (apt-get install etcd-server)"
-        );
-        eprintln!(
-            "SKIP probes_real_etcd_in_three_configurations: `etcd` is not on PATH (apt-get install etcd-server)"
-        );
+    let Some(etcd) = find_etcd("probes_real_etcd_in_three_configurations") else {
         return;
     };
     let certs = tempfile::tempdir().unwrap();
@@ -184,8 +72,8 @@ async fn probes_real_etcd_in_three_configurations() {
 
     // 1. Plain HTTP.
     {
-        let e = start(&etcd, &Mode::Plain);
-        let f = probe_etcd("127.0.0.1", e.port, &cfg()).await;
+        let e = TestEtcd::start(&etcd, &Mode::Plain).unwrap();
+        let f = probe_etcd("127.0.0.1", e.port(), &cfg()).await;
         let got = ids(&f);
         assert!(got.contains(&"probe.etcd.plain-http"), "{f:#?}");
         assert!(got.contains(&"probe.etcd.data-readable"), "{f:#?}");
@@ -201,14 +89,15 @@ async fn probes_real_etcd_in_three_configurations() {
 
     // 2. TLS, no client certificate authentication, self-signed certificate with the wrong name.
     {
-        let e = start(
+        let e = TestEtcd::start(
             &etcd,
             &Mode::Tls {
-                cert: ss_crt.clone(),
-                key: ss_key_path.clone(),
+                cert: &ss_crt,
+                key: &ss_key_path,
             },
-        );
-        let f = probe_etcd("127.0.0.1", e.port, &cfg()).await;
+        )
+        .unwrap();
+        let f = probe_etcd("127.0.0.1", e.port(), &cfg()).await;
         let got = ids(&f);
         assert!(got.contains(&"probe.etcd.no-client-cert-auth"), "{f:#?}");
         assert!(got.contains(&"probe.etcd.data-readable"), "{f:#?}");
@@ -220,15 +109,16 @@ async fn probes_real_etcd_in_three_configurations() {
 
     // 3. TLS with client certificate authentication, CA-signed certificate for 127.0.0.1.
     {
-        let e = start(
+        let e = TestEtcd::start(
             &etcd,
             &Mode::TlsClientAuth {
-                cert: server_crt,
-                key: server_key_path,
-                ca: ca_pem,
+                cert: &server_crt,
+                key: &server_key_path,
+                ca: &ca_pem,
             },
-        );
-        let f = probe_etcd("127.0.0.1", e.port, &cfg()).await;
+        )
+        .unwrap();
+        let f = probe_etcd("127.0.0.1", e.port(), &cfg()).await;
         let got = ids(&f);
         assert!(got.contains(&"probe.etcd.client-cert-required"), "{f:#?}");
         assert!(!got.contains(&"probe.etcd.data-readable"), "{f:#?}");

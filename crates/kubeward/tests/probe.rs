@@ -15,10 +15,10 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as Process, Stdio};
 use std::time::Duration;
 
 use assert_cmd::Command;
+use kubeward_controlplane::test_support::{EtcdMode as Mode, TestEtcd, find_etcd};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use serde_json::Value;
 
@@ -31,113 +31,6 @@ fn kubeward() -> Command {
     // A probe never hangs: every step has a timeout, and so does the test.
     cmd.timeout(Duration::from_secs(60));
     cmd
-}
-
-fn etcd_required() -> bool {
-    std::env::var("KUBEWARD_REQUIRE_ETCD").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
-}
-
-fn find_etcd(test: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|d| d.join("etcd"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            !etcd_required(),
-            "KUBEWARD_REQUIRE_ETCD=1 but `etcd` is not on PATH (apt-get install etcd-server)"
-        );
-        eprintln!("SKIP {test}: `etcd` is not on PATH (apt-get install etcd-server)");
-    }
-    found
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Etcd {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Etcd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-enum Mode<'a> {
-    Plain,
-    Tls {
-        cert: &'a Path,
-        key: &'a Path,
-    },
-    TlsClientAuth {
-        cert: &'a Path,
-        key: &'a Path,
-        ca: &'a Path,
-    },
-}
-
-/// Starts etcd on loopback (the same set-up as the engine's `tests/etcd.rs`).
-fn start(etcd: &Path, mode: &Mode<'_>) -> Etcd {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let peer = free_port();
-    let scheme = if matches!(mode, Mode::Plain) {
-        "http"
-    } else {
-        "https"
-    };
-    let client_url = format!("{scheme}://127.0.0.1:{port}");
-    let peer_url = format!("http://127.0.0.1:{peer}");
-    let mut cmd = Process::new(etcd);
-    cmd.arg("--name=kubeward-probe-test")
-        .arg(format!("--data-dir={}", dir.path().join("data").display()))
-        .arg(format!("--listen-client-urls={client_url}"))
-        .arg(format!("--advertise-client-urls={client_url}"))
-        .arg(format!("--listen-peer-urls={peer_url}"))
-        .arg(format!("--initial-advertise-peer-urls={peer_url}"))
-        .arg(format!("--initial-cluster=kubeward-probe-test={peer_url}"))
-        .env("ETCD_UNSUPPORTED_ARCH", std::env::consts::ARCH);
-    match mode {
-        Mode::Plain => {}
-        Mode::Tls { cert, key } => {
-            cmd.arg(format!("--cert-file={}", cert.display()))
-                .arg(format!("--key-file={}", key.display()));
-        }
-        Mode::TlsClientAuth { cert, key, ca } => {
-            cmd.arg(format!("--cert-file={}", cert.display()))
-                .arg(format!("--key-file={}", key.display()))
-                .arg("--client-cert-auth=true")
-                .arg(format!("--trusted-ca-file={}", ca.display()));
-        }
-    }
-    let log = fs::File::create(dir.path().join("etcd.log")).unwrap();
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let etcd = Etcd { child, port, dir };
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            std::thread::sleep(Duration::from_millis(300));
-            return etcd;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let log = fs::read_to_string(etcd.dir.path().join("etcd.log")).unwrap_or_default();
-    panic!("etcd did not start listening on {port}:\n{log}");
 }
 
 /// Stores the canary under the key the probe reads, through etcd's plain-HTTP gateway.
@@ -283,9 +176,9 @@ fn etcd_over_plain_http() {
     let Some(etcd) = find_etcd("etcd_over_plain_http") else {
         return;
     };
-    let e = start(&etcd, &Mode::Plain);
-    put_canary(e.port);
-    let target = format!("127.0.0.1:{}", e.port);
+    let e = TestEtcd::start(&etcd, &Mode::Plain).unwrap();
+    put_canary(e.port());
+    let target = format!("127.0.0.1:{}", e.port());
     let (code, doc, text) = run_json(&["--etcd", &target, "--timeout", "5", "--format", "json"]);
     assert_eq!(code, 1, "{text}");
     let got = codes(&doc);
@@ -330,14 +223,15 @@ fn etcd_over_tls_without_client_cert_auth() {
         return;
     };
     let pki = pki();
-    let e = start(
+    let e = TestEtcd::start(
         &etcd,
         &Mode::Tls {
             cert: &pki.cert,
             key: &pki.key,
         },
-    );
-    let target = format!("https://127.0.0.1:{}", e.port);
+    )
+    .unwrap();
+    let target = format!("https://127.0.0.1:{}", e.port());
     let ca = pki.ca.to_string_lossy().to_string();
     let (code, doc, text) = run_json(&["--etcd", &target, "--cacert", &ca, "--format", "json"]);
     assert_eq!(code, 1, "{text}");
@@ -367,7 +261,7 @@ fn etcd_over_tls_without_client_cert_auth() {
     assert_eq!(out.status.code(), Some(1), "CP202 is critical");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains(&format!("[etcd] 127.0.0.1:{}", e.port)),
+        text.contains(&format!("[etcd] 127.0.0.1:{}", e.port())),
         "{text}"
     );
     assert!(text.contains("FINDING  CP201"), "{text}");
@@ -380,15 +274,16 @@ fn etcd_with_client_cert_auth_is_fine() {
         return;
     };
     let pki = pki();
-    let e = start(
+    let e = TestEtcd::start(
         &etcd,
         &Mode::TlsClientAuth {
             cert: &pki.cert,
             key: &pki.key,
             ca: &pki.ca,
         },
-    );
-    let target = format!("127.0.0.1:{}", e.port);
+    )
+    .unwrap();
+    let target = format!("127.0.0.1:{}", e.port());
     let (code, doc, text) = run_json(&["--etcd", &target, "--format", "json", "--fail-on", "info"]);
     assert_eq!(code, 0, "{text}");
     assert!(codes(&doc).is_empty(), "{text}");
@@ -414,15 +309,16 @@ fn etcd_with_client_cert_auth_and_a_client_certificate() {
         return;
     };
     let pki = pki();
-    let e = start(
+    let e = TestEtcd::start(
         &etcd,
         &Mode::TlsClientAuth {
             cert: &pki.cert,
             key: &pki.key,
             ca: &pki.ca,
         },
-    );
-    let target = format!("127.0.0.1:{}", e.port);
+    )
+    .unwrap();
+    let target = format!("127.0.0.1:{}", e.port());
     let path = |p: &PathBuf| p.to_string_lossy().to_string();
     let (ca, cert, key) = (path(&pki.ca), path(&pki.client_cert), path(&pki.client_key));
     let (code, doc, text) = run_json(&[

@@ -2,6 +2,7 @@
 //! `RULES`, which the [`crate::registry`] concatenates.
 
 pub mod audit;
+mod bundle_cache;
 pub mod controlplane;
 pub mod dockerfile;
 pub mod image;

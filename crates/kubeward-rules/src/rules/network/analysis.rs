@@ -16,10 +16,10 @@ use std::rc::Rc;
 
 use kubeward_model::{Object, ObjectIndex};
 use kubeward_netpol::{Cluster, Coverage, PolicyLocation, PolicyRef, SourceId, WorkloadRef};
-use kubeward_source::{SourceFile, Span};
 use kubeward_yaml::{Node, path_join};
 
 use crate::context::{Emitter, FindingBuilder};
+use crate::rules::bundle_cache::{Slot, cached};
 
 /// The kinds the NET rules read: policies, namespaces and every pod-bearing kind.
 pub(super) const NET_KINDS: &[&str] = &[
@@ -247,75 +247,13 @@ pub(super) fn selector_matches(selector: &Node, labels: &BTreeMap<String, String
         })
 }
 
-/// The identity of one object of a bundle: its source text (by address and length, kept
-/// alive by the cache), its place in the file and its reference.
-#[derive(PartialEq, Eq)]
-struct ObjectKey {
-    text: (usize, usize),
-    document: usize,
-    item: Option<usize>,
-    span: Span,
-    root: Span,
-    kind: String,
-    namespace: Option<String>,
-    name: String,
-}
-
-struct CacheEntry {
-    /// Pins the source texts the keys point into.
-    _sources: Vec<SourceFile>,
-    keys: Vec<ObjectKey>,
-    analysis: Rc<Analysis>,
-}
-
 thread_local! {
-    static CACHE: RefCell<Option<CacheEntry>> = const { RefCell::new(None) };
-}
-
-fn keys_of(index: &ObjectIndex) -> (Vec<ObjectKey>, Vec<SourceFile>) {
-    let mut sources: Vec<SourceFile> = Vec::new();
-    let mut seen = BTreeSet::new();
-    let keys = index
-        .all()
-        .iter()
-        .map(|o| {
-            let text = o.origin.source.text();
-            let addr = (text.as_ptr() as usize, text.len());
-            if seen.insert(addr) {
-                sources.push(o.origin.source.clone());
-            }
-            ObjectKey {
-                text: addr,
-                document: o.origin.document,
-                item: o.origin.item,
-                span: o.origin.span,
-                root: o.root.span,
-                kind: o.reference.kind.clone(),
-                namespace: o.reference.namespace.clone(),
-                name: o.reference.name.clone(),
-            }
-        })
-        .collect();
-    (keys, sources)
+    static CACHE: Slot<Analysis> = const { RefCell::new(None) };
 }
 
 /// The analysis of a bundle, computed once and shared by the NET rules of one scan.
 pub(super) fn analysis(index: &ObjectIndex) -> Rc<Analysis> {
-    let (keys, sources) = keys_of(index);
-    CACHE.with(|cache| {
-        if let Some(entry) = cache.borrow().as_ref()
-            && entry.keys == keys
-        {
-            return Rc::clone(&entry.analysis);
-        }
-        let analysis = Rc::new(Analysis::build(index));
-        *cache.borrow_mut() = Some(CacheEntry {
-            _sources: sources,
-            keys,
-            analysis: Rc::clone(&analysis),
-        });
-        analysis
-    })
+    cached(&CACHE, index, || Analysis::build(index))
 }
 
 #[cfg(test)]

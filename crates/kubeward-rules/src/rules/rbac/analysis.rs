@@ -9,7 +9,7 @@
 //! so a key can never match a different bundle whose text reuses the same memory.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::LazyLock;
 
@@ -19,10 +19,10 @@ use kubeward_rbac::{
     ObjectRef as RbacRef, Policy, RiskFinding, RiskKind, RiskOptions, RiskReport, SourceId,
     WorkloadRef,
 };
-use kubeward_source::{SourceFile, Span};
 use kubeward_yaml::Node;
 
 use crate::context::{Emitter, FindingBuilder};
+use crate::rules::bundle_cache::{Slot, cached};
 
 /// The RBAC kinds the engine reads.
 pub(super) const RBAC_KINDS: &[&str] = &[
@@ -96,7 +96,7 @@ impl<'a> Analysis<'a> {
     /// bundle). Malformed objects are left out (the loader's shape checks report them).
     pub fn new(index: &'a ObjectIndex) -> Self {
         Self {
-            built: cached(index),
+            built: cached_built(index),
             objects: index.all(),
         }
     }
@@ -389,73 +389,13 @@ pub(super) fn skip_full_wildcard(analysis: &Analysis<'_>, f: &RiskFinding) -> bo
         })
 }
 
-/// The identity of one object of a bundle: its source text (by address and length, kept
-/// alive by the cache), its place in the file and its reference.
-#[derive(PartialEq, Eq)]
-struct ObjectKey {
-    text: (usize, usize),
-    document: usize,
-    item: Option<usize>,
-    span: Span,
-    kind: String,
-    namespace: Option<String>,
-    name: String,
-}
-
-struct CacheEntry {
-    /// Pins the source texts the keys point into.
-    _sources: Vec<SourceFile>,
-    keys: Vec<ObjectKey>,
-    built: Rc<Built>,
-}
-
 thread_local! {
-    static CACHE: RefCell<Option<CacheEntry>> = const { RefCell::new(None) };
-}
-
-fn keys_of(index: &ObjectIndex) -> (Vec<ObjectKey>, Vec<SourceFile>) {
-    let mut sources = Vec::new();
-    let mut seen = BTreeSet::new();
-    let keys = index
-        .all()
-        .iter()
-        .map(|o| {
-            let text = o.origin.source.text();
-            let addr = (text.as_ptr() as usize, text.len());
-            if seen.insert(addr) {
-                sources.push(o.origin.source.clone());
-            }
-            ObjectKey {
-                text: addr,
-                document: o.origin.document,
-                item: o.origin.item,
-                span: o.origin.span,
-                kind: o.reference.kind.clone(),
-                namespace: o.reference.namespace.clone(),
-                name: o.reference.name.clone(),
-            }
-        })
-        .collect();
-    (keys, sources)
+    static CACHE: Slot<Built> = const { RefCell::new(None) };
 }
 
 /// The policy and risk report of a bundle, computed once and shared by the RBAC rules.
-fn cached(index: &ObjectIndex) -> Rc<Built> {
-    let (keys, sources) = keys_of(index);
-    CACHE.with(|cache| {
-        if let Some(entry) = cache.borrow().as_ref()
-            && entry.keys == keys
-        {
-            return Rc::clone(&entry.built);
-        }
-        let built = Rc::new(Built::new(index.all()));
-        *cache.borrow_mut() = Some(CacheEntry {
-            _sources: sources,
-            keys,
-            built: Rc::clone(&built),
-        });
-        built
-    })
+fn cached_built(index: &ObjectIndex) -> Rc<Built> {
+    cached(&CACHE, index, || Built::new(index.all()))
 }
 
 #[cfg(test)]
